@@ -1,0 +1,46 @@
+/**
+ * The `scriptforge` command. Each subcommand is one file; this one only dispatches.
+ * Exit status: 0 success, 1 the script failed, 2 bad usage.
+ */
+import { runCommand } from './run.js';
+import { UsageError } from './usage.js';
+
+const USAGE = `Usage: scriptforge <command> [options]
+
+Commands:
+  run FILE   run a script locally, no server needed
+             [--type script|app|driver] [--fn NAME] [--data JSON | --data @FILE]
+             [--timeout MS] [--memory MB] [--isolation fresh|reuse] [--json]
+
+Run 'scriptforge <command> --help' for a command's options.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run':
+      return runCommand(rest);
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command '${command}'\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`scriptforge: ${err.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`scriptforge: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exitCode = 70;
+    }
+  },
+);

@@ -1,0 +1,114 @@
+/** `scriptforge run FILE`: runs customer code locally through the real engine (one worker process). */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Engine, type ExecutionType, type Isolation, type Limits } from '../engine/index.js';
+import { analyze, guessType, run, type Envelope } from '../runtime/index.js';
+import { printHuman } from './print.js';
+import { UsageError } from './usage.js';
+
+const HELP = `Usage: scriptforge run FILE [options]
+
+  --type script|app|driver   execution type (guessed from the code when omitted)
+  --fn NAME                  function to call (default: main)
+  --data JSON | @FILE        the data argument, as JSON text or a JSON file
+  --timeout MS               CPU and wall time limit
+  --memory MB                memory limit
+  --isolation fresh|reuse    global state between runs (default: fresh)
+  --json                     print one JSON object: {ok, result|error, logs, cpuMs, wallMs}`;
+
+const TYPES = ['script', 'app', 'driver'];
+
+export async function runCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        type: { type: 'string' },
+        fn: { type: 'string' },
+        data: { type: 'string' },
+        timeout: { type: 'string' },
+        memory: { type: 'string' },
+        isolation: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${HELP}`);
+  }
+  const { values: o, positionals } = parsed;
+  if (o.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(`run needs exactly one FILE\n\n${HELP}`);
+  const file = positionals[0];
+  let code: string;
+  try {
+    code = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (o.type !== undefined && !TYPES.includes(o.type)) throw new UsageError(`--type must be one of ${TYPES.join(', ')}, not '${o.type}'`);
+  if (o.isolation !== undefined && o.isolation !== 'fresh' && o.isolation !== 'reuse') {
+    throw new UsageError(`--isolation must be fresh or reuse, not '${o.isolation}'`);
+  }
+  const input = o.data === undefined ? '' : readData(o.data);
+  const limits: Partial<Limits> = {};
+  if (o.timeout !== undefined) limits.cpuMs = limits.wallMs = positive('--timeout', o.timeout);
+  if (o.memory !== undefined) limits.memoryMb = positive('--memory', o.memory);
+
+  let type = o.type as ExecutionType | undefined;
+  if (!type) {
+    try {
+      type = guessType(analyze(code));
+    } catch {
+      type = 'script'; // a syntax error: run() reports it with its position
+    }
+  }
+  const engine = new Engine({ workers: 1 });
+  let envelope: Envelope;
+  try {
+    await engine.start();
+    envelope = await run(engine, {
+      code, filename: path.basename(file), type, fn: o.fn, input, limits, isolation: o.isolation as Isolation | undefined,
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'INVALID_REQUEST') throw new UsageError((err as Error).message);
+    throw err;
+  } finally {
+    await engine.close(0);
+  }
+  if (!envelope.ok && envelope.error.code === 'INVALID_REQUEST') throw new UsageError(envelope.error.message);
+  if (o.json) process.stdout.write(`${JSON.stringify(envelope)}\n`);
+  else printHuman(envelope, { code, file, type, fn: o.fn ?? 'main' });
+  return envelope.ok ? 0 : 1;
+}
+
+function readData(arg: string): string {
+  let text = arg;
+  let where = '--data';
+  if (arg.startsWith('@')) {
+    where = arg.slice(1);
+    try {
+      text = fs.readFileSync(where, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read data file ${where}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${where} is not valid JSON: ${(err as Error).message}`);
+  }
+  return text;
+}
+
+function positive(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, not '${v}'`);
+  return n;
+}

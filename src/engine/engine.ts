@@ -1,0 +1,462 @@
+/**
+ * The supervisor: a pool of worker processes that run executions in isolates. It routes each call
+ * (a script version prefers the same worker, so its caches stay warm), enforces deadlines from the
+ * outside, kills a worker whose guest overran or hung it, answers the call in flight with a typed
+ * error, retries the calls that were only queued behind it, and spawns a replacement at once.
+ */
+import os from 'node:os';
+import {
+  ExecutionError,
+  InvalidRequestError,
+  MemoryLimitError,
+  OverloadedError,
+  SandboxCrashedError,
+  TimeoutError,
+  errorFromInfo,
+  type ErrorInfo,
+} from './errors.js';
+import type { Header } from './protocol.js';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_MAX_LIMITS,
+  type ExecutionRequest,
+  type ExecutionResult,
+  type Limits,
+  type LogEntry,
+  type ModuleDefinition,
+} from './types.js';
+import { WorkerProcess } from './worker-process.js';
+
+export interface EngineLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface EngineOptions {
+  /** Worker processes; default one per core. */
+  workers?: number;
+  /** The modules guests may load by name (the whitelist). */
+  modules?: Record<string, ModuleDefinition>;
+  /** Limits used where a request says nothing. */
+  defaultLimits?: Partial<Limits>;
+  /** The most any request may ask for. */
+  maxLimits?: Partial<Limits>;
+  /** Slack beyond a call's own limit before the supervisor kills its worker. */
+  deadlineMarginMs?: number;
+  /** Calls in flight per worker before others are preferred or calls wait in the queue. */
+  maxInFlightPerWorker?: number;
+  /** Calls waiting for a worker before new ones are refused with OverloadedError. */
+  maxQueue?: number;
+  maxTenantsPerWorker?: number;
+  maxReuseContextsPerTenant?: number;
+  logger?: EngineLogger;
+}
+
+export interface EngineStats {
+  workers: { pid: number | undefined; rss: number; tenants: number; scripts: number; inflight: number }[];
+  restarts: number;
+  queued: number;
+}
+
+interface Call {
+  id: number;
+  req: ExecutionRequest;
+  limits: Limits;
+  deadline: number;
+  started: boolean;
+  retries: number;
+  logs: LogEntry[];
+  worker: WorkerProcess | null;
+  resolve(r: ExecutionResult): void;
+}
+
+const noop = () => {};
+const silent: EngineLogger = { info: noop, warn: noop, error: noop };
+
+// V8 flags for the guests: a regular expression that backtracks too much switches to the linear
+// engine instead of burning the CPU budget.
+const V8_FLAGS = ['--enable-experimental-regexp-engine-on-excessive-backtracks'];
+
+export class Engine {
+  readonly #opts: Required<Omit<EngineOptions, 'modules' | 'defaultLimits' | 'maxLimits' | 'logger'>>;
+  readonly #defaults: Limits;
+  readonly #max: Limits;
+  readonly #log: EngineLogger;
+  readonly #modulesJson: string;
+  /** Names of the modules guests may load. */
+  readonly moduleNames: readonly string[];
+  readonly #workers: WorkerProcess[] = [];
+  readonly #queue: Call[] = [];
+  readonly #calls = new Map<number, Call>();
+  readonly #readyWaiters: (() => void)[] = [];
+  readonly #statsWaiters = new Map<WorkerProcess, (h: Header) => void>();
+  #nextId = 1;
+  #restarts = 0;
+  #closing = false;
+  #sweeper: NodeJS.Timeout | null = null;
+
+  constructor(opts: EngineOptions = {}) {
+    this.#opts = {
+      workers: opts.workers ?? Math.max(1, os.availableParallelism()),
+      deadlineMarginMs: opts.deadlineMarginMs ?? 100,
+      maxInFlightPerWorker: opts.maxInFlightPerWorker ?? 64,
+      maxQueue: opts.maxQueue ?? 10_000,
+      maxTenantsPerWorker: opts.maxTenantsPerWorker ?? 512,
+      maxReuseContextsPerTenant: opts.maxReuseContextsPerTenant ?? 256,
+    };
+    this.#max = { ...DEFAULT_MAX_LIMITS, ...opts.maxLimits };
+    this.#defaults = { ...DEFAULT_LIMITS, ...opts.defaultLimits };
+    this.#log = opts.logger ?? silent;
+    this.#modulesJson = JSON.stringify(opts.modules ?? {});
+    this.moduleNames = Object.freeze(Object.keys(opts.modules ?? {}));
+  }
+
+  /** Starts the workers and resolves when all of them are ready. */
+  async start(): Promise<void> {
+    while (this.#workers.length < this.#opts.workers) this.#workers.push(this.#spawn());
+    await Promise.all(this.#workers.map((w) => this.#whenReady(w)));
+    this.#sweeper = setInterval(() => this.#sweep(), 10);
+    this.#sweeper.unref();
+  }
+
+  /** Runs one execution. Never rejects: failures come back as `{ok: false, error}`. */
+  execute(req: ExecutionRequest): Promise<ExecutionResult> {
+    return new Promise((resolve) => {
+      let limits: Limits;
+      try {
+        limits = this.resolveLimits(req.limits);
+      } catch (err) {
+        resolve(failed(err as ExecutionError));
+        return;
+      }
+      if (this.#closing) {
+        resolve(failed(new OverloadedError('The engine is shutting down')));
+        return;
+      }
+      const call: Call = {
+        id: this.#nextId++, req, limits, deadline: 0, started: false, retries: 0, logs: [], worker: null, resolve,
+      };
+      this.#calls.set(call.id, call);
+      this.#dispatch(call);
+    });
+  }
+
+  /** The limits a request gets: the defaults, overridden by the request, checked against the maxima. */
+  resolveLimits(requested: Partial<Limits> = {}): Limits {
+    const limits = { ...this.#defaults };
+    for (const [k, v] of Object.entries(requested) as [keyof Limits, number | undefined][]) {
+      if (v === undefined) continue;
+      if (!(k in limits)) throw new InvalidRequestError(`Unknown limit '${k}'`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+        throw new InvalidRequestError(`Limit ${k} must be a positive number, not ${JSON.stringify(v)}`);
+      }
+      if (v > this.#max[k]) throw new InvalidRequestError(`Limit ${k} = ${v} is above the operator's maximum of ${this.#max[k]}`);
+      limits[k] = v;
+    }
+    if (limits.memoryMb < 8) throw new InvalidRequestError('Limit memoryMb must be at least 8');
+    return limits;
+  }
+
+  /** Forgets a script version everywhere (after a delete): its code, compiled code and warm state. */
+  forget(key: string): void {
+    for (const w of this.#workers) {
+      w.knownScripts.delete(key);
+      w.send({ t: 'forget', key });
+    }
+  }
+
+  async stats(): Promise<EngineStats> {
+    const workers = await Promise.all(
+      this.#workers.map(
+        (w) =>
+          new Promise<EngineStats['workers'][number]>((resolve) => {
+            if (!w.ready) {
+              resolve({ pid: w.child.pid, rss: 0, tenants: 0, scripts: 0, inflight: w.inflight.size });
+              return;
+            }
+            this.#statsWaiters.set(w, (h) =>
+              resolve({ pid: w.child.pid, rss: Number(h.rss), tenants: Number(h.tenants), scripts: Number(h.scripts), inflight: w.inflight.size }),
+            );
+            w.send({ t: 'stats' });
+          }),
+      ),
+    );
+    return { workers, restarts: this.#restarts, queued: this.#queue.length };
+  }
+
+  get restarts(): number {
+    return this.#restarts;
+  }
+
+  /** Stops taking calls, lets those in flight finish (up to `graceMs`), then stops the workers. */
+  async close(graceMs = 10_000): Promise<void> {
+    this.#closing = true;
+    const until = Date.now() + graceMs;
+    while (this.#calls.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    for (const call of this.#calls.values()) this.#finish(call, failed(new OverloadedError('The engine shut down')));
+    await Promise.all(
+      this.#workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.closed) return resolve();
+            w.child.once('close', () => resolve());
+            w.kill('engine closed');
+          }),
+      ),
+    );
+  }
+
+  // --- dispatch -----------------------------------------------------------------------------------
+
+  #dispatch(call: Call): void {
+    const w = this.#pick(call.req.script.key);
+    if (!w) {
+      if (this.#queue.length >= this.#opts.maxQueue) {
+        this.#finish(call, failed(new OverloadedError(`Too many executions waiting (${this.#queue.length}); try again shortly`)));
+        return;
+      }
+      this.#queue.push(call);
+      return;
+    }
+    this.#send(w, call);
+  }
+
+  #pick(key: string): WorkerProcess | null {
+    const n = this.#workers.length;
+    const max = this.#opts.maxInFlightPerWorker;
+    const home = this.#workers[hash(key) % n];
+    if (home.ready && home.inflight.size < Math.max(2, max / 4)) return home;
+    let best: WorkerProcess | null = null;
+    for (const w of this.#workers) {
+      if (w.ready && w.inflight.size < max && (!best || w.inflight.size < best.inflight.size)) best = w;
+    }
+    if (best && home.ready && home.inflight.size < max && home.inflight.size <= best.inflight.size + 2) return home;
+    return best;
+  }
+
+  #send(w: WorkerProcess, call: Call): void {
+    const { req, limits } = call;
+    const s = req.script;
+    call.worker = w;
+    call.started = false;
+    call.deadline = performance.now() + (req.type === 'script' ? limits.cpuMs : limits.wallMs) + this.#opts.deadlineMarginMs;
+    w.inflight.set(call.id, call);
+    const header: Header = {
+      t: 'exec', id: call.id, key: s.key, tenant: s.tenant, type: req.type, fn: req.fn ?? 'main',
+      isolation: req.isolation ?? 'fresh', limits, env: req.env ?? {}, returnInput: req.returnInputIfUndefined === true,
+      stream: req.onLog !== undefined,
+    };
+    if (!w.knownScripts.has(s.key)) {
+      header.code = {
+        source: s.source, filename: s.filename, lineOffset: s.lineOffset, modules: s.modules,
+        meta: JSON.stringify({ format: s.format, filename: s.filename }),
+      };
+      w.knownScripts.add(s.key);
+    }
+    w.send(header, req.input ?? '');
+  }
+
+  #drainQueue(): void {
+    while (this.#queue.length > 0) {
+      const w = this.#pick(this.#queue[0].req.script.key);
+      if (!w) return;
+      this.#send(w, this.#queue.shift()!);
+    }
+  }
+
+  #finish(call: Call, result: ExecutionResult): void {
+    if (!this.#calls.delete(call.id)) return;
+    call.worker?.inflight.delete(call.id);
+    call.worker = null;
+    call.resolve(result);
+  }
+
+  // --- frames from workers ------------------------------------------------------------------------
+
+  #onFrame(w: WorkerProcess, h: Header, body: string): void {
+    switch (h.t) {
+      case 'done': {
+        const call = w.inflight.get(Number(h.id)) as Call | undefined;
+        if (!call) return;
+        const nl = body.indexOf('\n');
+        const logsJson = body.slice(0, nl);
+        if (logsJson) for (const e of parseLogs(logsJson)) this.#log1(call, e, false);
+        const timing = { cpuMs: Number(h.cpuMs) || 0, wallMs: Number(h.wallMs) || 0, logs: call.logs };
+        this.#finish(
+          call,
+          h.ok === true
+            ? { ok: true, resultJson: body.slice(nl + 1) || 'null', ...timing }
+            : { ok: false, error: errorFromInfo(h.error as ErrorInfo), ...timing },
+        );
+        this.#drainQueue();
+        break;
+      }
+      case 'log': {
+        const call = w.inflight.get(Number(h.id)) as Call | undefined;
+        if (call) for (const e of parseLogs(body)) this.#log1(call, e, true);
+        break;
+      }
+      case 'started': {
+        const call = w.inflight.get(Number(h.id)) as Call | undefined;
+        if (call) call.started = true;
+        break;
+      }
+      case 'host': {
+        const call = w.inflight.get(Number(h.id)) as Call | undefined;
+        if (call) void this.#hostCall(w, call, h, body);
+        break;
+      }
+      case 'miss': {
+        const call = w.inflight.get(Number(h.id)) as Call | undefined;
+        if (!call) return;
+        w.knownScripts.delete(call.req.script.key);
+        w.inflight.delete(call.id);
+        this.#send(w, call);
+        break;
+      }
+      case 'stats': {
+        const waiter = this.#statsWaiters.get(w);
+        this.#statsWaiters.delete(w);
+        waiter?.(h);
+        break;
+      }
+      case 'ready':
+        w.ready = true;
+        for (const r of this.#readyWaiters.splice(0)) r();
+        this.#drainQueue();
+        break;
+    }
+  }
+
+  #log1(call: Call, e: LogEntry, live: boolean): void {
+    call.logs.push(e);
+    if (live && call.req.onLog) {
+      try {
+        call.req.onLog(e);
+      } catch (err) {
+        this.#log.warn({ err }, 'onLog handler threw');
+      }
+    }
+  }
+
+  async #hostCall(w: WorkerProcess, call: Call, h: Header, body: string): Promise<void> {
+    const reply = (ok: boolean, value: string, e?: object) => {
+      if (w.inflight.get(call.id) === call) w.send({ t: 'hostResult', id: call.id, op: h.op, ok, ...(e ? { e } : {}) }, value);
+    };
+    try {
+      if (!call.req.host) throw Object.assign(new Error(`${String(h.m)}.${String(h.f)}() is not available here`), { code: 'HOST_ERROR' });
+      const args = JSON.parse(body || '[]') as unknown[];
+      const value = await call.req.host(String(h.m), String(h.f), Array.isArray(args) ? args : []);
+      reply(true, JSON.stringify(value ?? null) ?? 'null');
+    } catch (err) {
+      const e = err as { name?: string; message?: string; code?: string };
+      reply(false, '', { name: e.name ?? 'Error', message: e.message ?? String(err), code: e.code ?? 'HOST_ERROR' });
+    }
+  }
+
+  // --- failures -----------------------------------------------------------------------------------
+
+  /** Kills workers whose call overran its deadline: the guest hung the isolate beyond its own timeout. */
+  #sweep(): void {
+    const now = performance.now();
+    for (const w of this.#workers) {
+      if (w.closed || w.inflight.size === 0) continue;
+      const overdue: Call[] = [];
+      for (const c of w.inflight.values()) if ((c as Call).deadline < now) overdue.push(c as Call);
+      if (overdue.length === 0) continue;
+      for (const c of overdue) {
+        const l = c.limits;
+        const what = c.req.type === 'script' ? `CPU time limit of ${l.cpuMs} ms` : `wall time limit of ${l.wallMs} ms`;
+        this.#finish(c, failed(new TimeoutError(`${cap(what)} exceeded; the sandbox process was stopped`), c.logs));
+      }
+      this.#log.warn({ worker: w.child.pid, calls: overdue.length }, 'execution overran its deadline: killing its worker');
+      w.kill('deadline');
+    }
+  }
+
+  #onClose(w: WorkerProcess, reason: string): void {
+    const index = this.#workers.indexOf(w);
+    const calls = [...w.inflight.values()] as Call[];
+    w.inflight.clear();
+    this.#statsWaiters.get(w)?.({ t: 'stats', rss: 0, tenants: 0, scripts: 0 });
+    if (!this.#closing || this.#calls.size > 0) {
+      if (index !== -1) {
+        this.#restarts++;
+        this.#workers[index] = this.#spawn();
+      }
+      if (w.killedFor !== 'deadline') this.#log.warn({ worker: w.child.pid, reason, stderr: w.stderrTail.slice(-2000) }, 'worker process died');
+    }
+    const memory = w.diedOfMemory;
+    // Killed for a deadline, the culprit was answered already: the calls left are all bystanders.
+    const alone = calls.length === 1 && w.killedFor === null;
+    for (const call of calls) {
+      call.worker = null;
+      // A call that cannot have caused this (it never started) or is pure (a script) is run again,
+      // once; one alone in the worker is certainly the cause.
+      const retry = !alone && call.retries === 0 && (call.req.type === 'script' || !call.started);
+      if (retry) {
+        call.retries++;
+        this.#dispatch(call);
+        continue;
+      }
+      const err = memory
+        ? new MemoryLimitError(`Memory limit of ${call.limits.memoryMb} MB exceeded: the allocation was too large to stop, and the sandbox process was restarted`)
+        : new SandboxCrashedError(
+            alone
+              ? `The sandbox process running this execution crashed (${reason}) and was restarted`
+              : `The sandbox process running this execution crashed (${reason}), possibly because of another execution, and was restarted; this execution did not complete`,
+          );
+      this.#finish(call, failed(err, call.logs));
+    }
+  }
+
+  #spawn(): WorkerProcess {
+    return new WorkerProcess(
+      {
+        modulesJson: this.#modulesJson,
+        maxTenants: this.#opts.maxTenantsPerWorker,
+        maxReuseContexts: this.#opts.maxReuseContextsPerTenant,
+        v8Flags: V8_FLAGS,
+      },
+      { onFrame: (w, h, b) => this.#onFrame(w, h, b), onClose: (w, r) => this.#onClose(w, r) },
+    );
+  }
+
+  #whenReady(w: WorkerProcess): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (w.ready) resolve();
+        else if (w.closed) reject(new Error(`worker failed to start: ${w.stderrTail.slice(-1000)}`));
+        else this.#readyWaiters.push(check);
+      };
+      w.child.once('close', check);
+      check();
+    });
+  }
+}
+
+function failed(error: ExecutionError, logs: LogEntry[] = []): ExecutionResult {
+  return { ok: false, error, logs, cpuMs: 0, wallMs: 0 };
+}
+
+function parseLogs(json: string): LogEntry[] {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? (v as LogEntry[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+function cap(s: string): string {
+  return s[0].toUpperCase() + s.slice(1);
+}
+
+/** FNV-1a: spreads script versions over workers. */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}

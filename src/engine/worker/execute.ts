@@ -1,0 +1,257 @@
+/**
+ * Runs one execution inside a worker: a script in one synchronous turn; an app or driver as a
+ * series of turns driven from here (start, then deliver host results and fire timers until main's
+ * promise settles). Every turn is a synchronous call into the isolate under the remaining CPU
+ * budget, and returns a string: no guest object ever reaches this process.
+ */
+import type ivm from 'isolated-vm';
+import type { ErrorInfo, ErrorCode } from '../errors.js';
+import type { ExecutionType, Isolation, Limits } from '../types.js';
+import type { GuestContext, IsolatePool, ScriptSource, Tenant } from './isolates.js';
+
+export interface ExecHeader {
+  id: number;
+  tenant: string;
+  type: ExecutionType;
+  fn: string;
+  isolation: Isolation;
+  limits: Limits;
+  env: Record<string, string>;
+  returnInput: boolean;
+  stream: boolean;
+}
+
+export interface ExecOutcome {
+  ok: boolean;
+  resultJson: string;
+  error?: ErrorInfo;
+  logsJson: string[];
+  cpuMs: number;
+  wallMs: number;
+}
+
+/** The worker's side of the conversation with the supervisor, for host operations and logs. */
+export interface ExecIO {
+  hostCall(id: number, op: number, module: string, method: string, argsJson: string): void;
+  streamLogs(id: number, logsJson: string): void;
+}
+
+interface Status {
+  kind: string;
+  logs: string;
+  payload: string;
+}
+
+function parseStatus(s: string): Status {
+  const colon = s.indexOf(':');
+  const n = Number(s.slice(1, colon));
+  return { kind: s[0], logs: s.slice(colon + 1, colon + 1 + n), payload: s.slice(colon + 1 + n) };
+}
+
+/** Maps what isolated-vm throws at the host into the engine's error codes. */
+function hostSideError(err: unknown, limits: Limits): ErrorInfo {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/timed out/i.test(message)) {
+    return { name: 'TimeoutError', code: 'TIMEOUT', message: `CPU time limit of ${limits.cpuMs} ms exceeded` };
+  }
+  if (/memory limit|disposed/i.test(message)) {
+    return { name: 'MemoryLimitError', code: 'MEMORY_LIMIT', message: `Memory limit of ${limits.memoryMb} MB exceeded` };
+  }
+  if (err instanceof RangeError || /call stack/i.test(message)) {
+    return { name: 'RangeError', code: 'SCRIPT_ERROR', message };
+  }
+  return { name: err instanceof Error ? err.name : 'Error', code: 'SCRIPT_ERROR', message };
+}
+
+interface GuestErrorDescriptor {
+  name?: string;
+  message?: string;
+  code?: ErrorCode;
+  line?: number;
+  column?: number;
+  stack?: string;
+  sip?: [number, string];
+}
+
+function guestError(payload: string): ErrorInfo {
+  let d: GuestErrorDescriptor;
+  try {
+    d = JSON.parse(payload) as GuestErrorDescriptor;
+  } catch {
+    return { name: 'Error', code: 'SCRIPT_ERROR', message: 'the script failed with an error that could not be read' };
+  }
+  const info: ErrorInfo = {
+    name: typeof d.name === 'string' ? d.name : 'Error',
+    code: typeof d.code === 'string' ? d.code : 'SCRIPT_ERROR',
+    message: typeof d.message === 'string' ? d.message : '',
+  };
+  if (Number.isInteger(d.line)) info.line = d.line;
+  if (Number.isInteger(d.column)) info.column = d.column;
+  if (typeof d.stack === 'string') info.stack = d.stack;
+  if (Array.isArray(d.sip) && Number.isInteger(d.sip[0]) && d.sip[0] >= 400 && d.sip[0] <= 699) {
+    info.sipCode = d.sip[0];
+    info.reason = String(d.sip[1] ?? '');
+  }
+  return info;
+}
+
+export class Execution {
+  readonly #deliveries: string[] = [];
+  #wake: (() => void) | null = null;
+  #opsInFlight = 0;
+  #cpuNs = 0n;
+  readonly #started = performance.now();
+  readonly #logs: string[] = [];
+
+  constructor(
+    readonly header: ExecHeader,
+    readonly script: ScriptSource,
+    readonly input: string,
+    readonly pool: IsolatePool,
+    readonly io: ExecIO,
+  ) {}
+
+  /** A host operation finished: its result is handed to the guest at the next turn. */
+  deliver(op: number, ok: boolean, body: string, error?: unknown): void {
+    this.#opsInFlight--;
+    this.#deliveries.push(
+      ok ? `{"op":${op},"ok":true,"v":${body === '' ? 'null' : body}}` : JSON.stringify({ op, ok: false, e: error ?? {} }),
+    );
+    this.#wake?.();
+  }
+
+  async run(): Promise<ExecOutcome> {
+    const h = this.header;
+    const tenant = this.pool.tenant(h.tenant, h.limits.memoryMb);
+    const reuse = h.isolation === 'reuse';
+    let gc: GuestContext | null = null;
+    let tampered = false;
+    try {
+      gc = this.pool.acquire(tenant, this.script, reuse);
+      const opts = JSON.stringify({
+        inv: h.id, type: h.type, isolation: h.isolation, env: h.env, returnInput: h.returnInput,
+        limits: { resultBytes: h.limits.resultBytes, logBytes: h.limits.logBytes, timers: h.limits.timers },
+      });
+      let status = this.#turn(tenant, gc.api.run, [this.script.key, h.fn, this.input, opts]);
+      if (status.kind === 'X') {
+        // A previous execution changed a built-in for good: this context cannot be made fresh again.
+        gc.release();
+        gc = this.pool.acquire(tenant, this.script, reuse);
+        status = this.#turn(tenant, gc.api.run, [this.script.key, h.fn, this.input, opts]);
+      }
+      if (status.kind === 'P') status = await this.#pump(tenant, gc, status);
+      return this.#outcome(status);
+    } catch (err) {
+      const info = (err as { info?: ErrorInfo }).info ?? hostSideError(err, h.limits);
+      // A guest stopped mid-turn leaves its context in an unknown state: start the next one anew.
+      tampered = true;
+      if (reuse) this.pool.discardReuse(tenant, this.script.key);
+      return this.#failure(info);
+    } finally {
+      if (gc && !reuse) this.pool.giveBack(tenant, gc, tampered);
+    }
+  }
+
+  #turn(tenant: Tenant, fn: ivm.Reference, args: unknown[]): Status {
+    const budgetNs = BigInt(this.header.limits.cpuMs) * 1_000_000n - this.#cpuNs;
+    if (budgetNs <= 0n) throw this.#timeout('cpu');
+    const before = tenant.isolate.cpuTime;
+    try {
+      const timeout = Math.max(1, Math.ceil(Number(budgetNs) / 1e6));
+      const s = fn.applySync(undefined, args, { timeout }) as unknown;
+      if (typeof s !== 'string') throw new Error('the sandbox returned an unexpected value');
+      const status = parseStatus(s);
+      if (status.logs) {
+        if (this.header.stream) this.io.streamLogs(this.header.id, status.logs);
+        else this.#logs.push(status.logs);
+      }
+      return status;
+    } finally {
+      if (!tenant.isolate.isDisposed) this.#cpuNs += tenant.isolate.cpuTime - before;
+    }
+  }
+
+  async #pump(tenant: Tenant, gc: GuestContext, first: Status): Promise<Status> {
+    const h = this.header;
+    const deadline = this.#started + h.limits.wallMs;
+    let status = first;
+    while (status.kind === 'P') {
+      const p = JSON.parse(status.payload) as { ops: { op: number; m: string; f: string; a: unknown }[]; timer: number | null; quiet: boolean };
+      for (const o of p.ops) {
+        this.#opsInFlight++;
+        this.io.hostCall(h.id, o.op, String(o.m), String(o.f), JSON.stringify(o.a ?? []));
+      }
+      if (p.quiet && this.#deliveries.length === 0) {
+        if (this.#opsInFlight === 0 && p.timer === null) {
+          this.#abandon(tenant, gc);
+          throw withInfo({
+            name: 'NeverSettlesError', code: 'NEVER_SETTLES',
+            message: 'main() returned a promise that can never settle: nothing is pending (no timer, no I/O). Is a resolve() never called?',
+          });
+        }
+        const wait = Math.min(p.timer ?? Infinity, deadline - performance.now());
+        if (wait > 0) await this.#sleep(wait);
+        if (performance.now() >= deadline) {
+          this.#abandon(tenant, gc);
+          throw this.#timeout('wall');
+        }
+      }
+      const batch = this.#deliveries.length ? `[${this.#deliveries.splice(0).join(',')}]` : '';
+      status = this.#turn(tenant, gc.api.poll, [h.id, batch]);
+    }
+    return status;
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.#wake = null;
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+
+  #abandon(tenant: Tenant, gc: GuestContext): void {
+    try {
+      const s = parseStatus(this.#turnRaw(tenant, gc.api.abandon, [this.header.id]));
+      if (s.logs) this.#logs.push(s.logs);
+    } catch {
+      /* the timeout error below says enough */
+    }
+  }
+
+  #turnRaw(tenant: Tenant, fn: ivm.Reference, args: unknown[]): string {
+    return fn.applySync(undefined, args, { timeout: 1000 }) as string;
+  }
+
+  #timeout(kind: 'cpu' | 'wall'): Error {
+    const l = this.header.limits;
+    return withInfo({
+      name: 'TimeoutError', code: 'TIMEOUT',
+      message: kind === 'cpu' ? `CPU time limit of ${l.cpuMs} ms exceeded` : `Wall time limit of ${l.wallMs} ms exceeded`,
+    });
+  }
+
+  #outcome(status: Status): ExecOutcome {
+    if (status.kind === 'R') {
+      return { ok: true, resultJson: status.payload, logsJson: this.#logs, ...this.#timing() };
+    }
+    return this.#failure(guestError(status.payload));
+  }
+
+  #failure(error: ErrorInfo): ExecOutcome {
+    return { ok: false, resultJson: '', error, logsJson: this.#logs, ...this.#timing() };
+  }
+
+  #timing(): { cpuMs: number; wallMs: number } {
+    return { cpuMs: Number(this.#cpuNs) / 1e6, wallMs: performance.now() - this.#started };
+  }
+}
+
+function withInfo(info: ErrorInfo): Error {
+  return Object.assign(new Error(info.message), { info });
+}
