@@ -64,6 +64,7 @@ interface Call {
   req: ExecutionRequest;
   limits: Limits;
   deadline: number;
+  sentAt: number;
   started: boolean;
   retries: number;
   logs: LogEntry[];
@@ -77,6 +78,8 @@ const silent: EngineLogger = { info: noop, warn: noop, error: noop };
 // V8 flags for the guests: a regular expression that backtracks too much switches to the linear
 // engine instead of burning the CPU budget.
 const V8_FLAGS = ['--enable-experimental-regexp-engine-on-excessive-backtracks'];
+/** A script call running this long marks its worker as busy: new calls go elsewhere if they can. */
+const BLOCKED_AFTER_MS = 20;
 
 export class Engine {
   readonly #opts: Required<Omit<EngineOptions, 'modules' | 'defaultLimits' | 'maxLimits' | 'logger'>>;
@@ -135,7 +138,7 @@ export class Engine {
         return;
       }
       const call: Call = {
-        id: this.#nextId++, req, limits, deadline: 0, started: false, retries: 0, logs: [], worker: null, resolve,
+        id: this.#nextId++, req, limits, deadline: 0, sentAt: 0, started: false, retries: 0, logs: [], worker: null, resolve,
       };
       this.#calls.set(call.id, call);
       this.#dispatch(call);
@@ -226,14 +229,30 @@ export class Engine {
   #pick(key: string): WorkerProcess | null {
     const n = this.#workers.length;
     const max = this.#opts.maxInFlightPerWorker;
+    const now = performance.now();
+    const usable = (w: WorkerProcess) => w.ready && w.inflight.size < max && !this.#blocked(w, now);
     const home = this.#workers[hash(key) % n];
-    if (home.ready && home.inflight.size < Math.max(2, max / 4)) return home;
+    if (usable(home) && home.inflight.size < Math.max(2, max / 4)) return home;
     let best: WorkerProcess | null = null;
+    for (const w of this.#workers) {
+      if (usable(w) && (!best || w.inflight.size < best.inflight.size)) best = w;
+    }
+    if (best && usable(home) && home.inflight.size <= best.inflight.size + 2) return home;
+    if (best) return best;
+    // Every worker is busy with a long call: queue behind the least loaded rather than refuse.
     for (const w of this.#workers) {
       if (w.ready && w.inflight.size < max && (!best || w.inflight.size < best.inflight.size)) best = w;
     }
-    if (best && home.ready && home.inflight.size < max && home.inflight.size <= best.inflight.size + 2) return home;
     return best;
+  }
+
+  /** A worker running a script for a while is blocked: calls sent to it would wait behind that one. */
+  #blocked(w: WorkerProcess, now: number): boolean {
+    for (const c of w.inflight.values()) {
+      const call = c as Call;
+      if (call.req.type === 'script') return now - call.sentAt > BLOCKED_AFTER_MS;
+    }
+    return false;
   }
 
   #send(w: WorkerProcess, call: Call): void {
@@ -241,7 +260,8 @@ export class Engine {
     const s = req.script;
     call.worker = w;
     call.started = false;
-    call.deadline = performance.now() + (req.type === 'script' ? limits.cpuMs : limits.wallMs) + this.#opts.deadlineMarginMs;
+    call.sentAt = performance.now();
+    call.deadline = call.sentAt + (req.type === 'script' ? limits.cpuMs : limits.wallMs) + this.#opts.deadlineMarginMs;
     w.inflight.set(call.id, call);
     const header: Header = {
       t: 'exec', id: call.id, key: s.key, tenant: s.tenant, type: req.type, fn: req.fn ?? 'main',
