@@ -479,7 +479,7 @@
     /** Starts an execution. Scripts finish here; apps and drivers then go on with poll(). */
     run(key, fn, inputJson, optsJson) {
       const opts = parse(optsJson);
-      if (opts.isolation === 'fresh' && !restore()) return 'X0:';
+      if (opts.isolation === 'fresh' && !opts.clean && !restore()) return 'X0:';
       const inv = newInvocation(opts);
       const script = apply(mapGet, scripts, [key]);
       if (!script) return 'E0:' + stringify({ name: 'Error', message: 'script ' + key + ' is not defined in this context' });
@@ -544,6 +544,11 @@
         try { apply(t.fn, undefined, t.args); } catch (e) { inv.settled = inv.settled || { ok: false, v: e }; }
       }
       return pending(inv, quiet);
+    },
+
+    /** Restores an idle fresh context between executions, off the hot path; 'ok' or 'tampered'. */
+    clean() {
+      return restore() ? 'ok' : 'tampered';
     },
 
     /** Ends an execution that the host gave up on (wall time): drops its timers and state. */

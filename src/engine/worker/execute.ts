@@ -128,16 +128,19 @@ export class Execution {
     let tampered = false;
     try {
       gc = this.pool.acquire(tenant, this.script, reuse);
-      const opts = JSON.stringify({
-        inv: h.id, type: h.type, isolation: h.isolation, env: h.env, returnInput: h.returnInput,
+      const opts = (clean: boolean) => JSON.stringify({
+        inv: h.id, type: h.type, isolation: h.isolation, env: h.env, returnInput: h.returnInput, clean,
         limits: { resultBytes: h.limits.resultBytes, logBytes: h.limits.logBytes, timers: h.limits.timers },
       });
-      let status = this.#turn(tenant, gc.api.run, [this.script.key, h.fn, this.input, opts]);
+      const clean = gc.clean;
+      gc.clean = false;
+      let status = this.#turn(tenant, gc.api.run, [this.script.key, h.fn, this.input, opts(clean)]);
       if (status.kind === 'X') {
         // A previous execution changed a built-in for good: this context cannot be made fresh again.
         gc.release();
         gc = this.pool.acquire(tenant, this.script, reuse);
-        status = this.#turn(tenant, gc.api.run, [this.script.key, h.fn, this.input, opts]);
+        gc.clean = false;
+        status = this.#turn(tenant, gc.api.run, [this.script.key, h.fn, this.input, opts(false)]);
       }
       if (status.kind === 'P') status = await this.#pump(tenant, gc, status);
       return this.#outcome(status);
