@@ -1,6 +1,6 @@
 /**
  * The supervisor: a pool of worker processes that run executions in isolates. It routes each call
- * (a script version prefers the same worker, so its caches stay warm), enforces deadlines from the
+ * (a tenant's calls prefer the same worker, so its isolate and caches stay warm), enforces deadlines from the
  * outside, kills a worker whose guest overran or hung it, answers the call in flight with a typed
  * error, retries the calls that were only queued behind it, and spawns a replacement at once.
  */
@@ -214,7 +214,7 @@ export class Engine {
   // --- dispatch -----------------------------------------------------------------------------------
 
   #dispatch(call: Call): void {
-    const w = this.#pick(call.req.script.key);
+    const w = this.#pick(call.req.script.tenant);
     if (!w) {
       if (this.#queue.length >= this.#opts.maxQueue) {
         this.#finish(call, failed(new OverloadedError(`Too many executions waiting (${this.#queue.length}); try again shortly`)));
@@ -226,12 +226,13 @@ export class Engine {
     this.#send(w, call);
   }
 
-  #pick(key: string): WorkerProcess | null {
+  /** A tenant's calls prefer one worker, where its isolate is warm; load spills over to the others. */
+  #pick(tenant: string): WorkerProcess | null {
     const n = this.#workers.length;
     const max = this.#opts.maxInFlightPerWorker;
     const now = performance.now();
     const usable = (w: WorkerProcess) => w.ready && w.inflight.size < max && !this.#blocked(w, now);
-    const home = this.#workers[hash(key) % n];
+    const home = this.#workers[hash(tenant) % n];
     if (usable(home) && home.inflight.size < Math.max(2, max / 4)) return home;
     let best: WorkerProcess | null = null;
     for (const w of this.#workers) {
@@ -280,7 +281,7 @@ export class Engine {
 
   #drainQueue(): void {
     while (this.#queue.length > 0) {
-      const w = this.#pick(this.#queue[0].req.script.key);
+      const w = this.#pick(this.#queue[0].req.script.tenant);
       if (!w) return;
       this.#send(w, this.#queue.shift()!);
     }
@@ -474,7 +475,7 @@ function cap(s: string): string {
   return s[0].toUpperCase() + s.slice(1);
 }
 
-/** FNV-1a: spreads script versions over workers. */
+/** FNV-1a: spreads tenants over workers. */
 function hash(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);

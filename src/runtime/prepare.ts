@@ -22,7 +22,8 @@ export interface PrepareOptions {
 }
 
 export interface Prepared extends PreparedScript {
-  analysis: Analysis;
+  /** What analysis found, without the syntax tree (not kept: prepared scripts are cached). */
+  analysis: Omit<Analysis, 'program'> & { program: undefined };
 }
 
 const PARAMS = 'module, exports, require, __sf_import, __sf_dynamic_import';
@@ -54,7 +55,7 @@ export function prepare(code: string, opts: PrepareOptions): Prepared {
     lineOffset: -1,
     format: a.format,
     modules: [...new Set(a.modules.map((m) => m.name))],
-    analysis: a,
+    analysis: { ...a, program: undefined },
   };
 }
 

@@ -256,11 +256,28 @@
     }
     return null;
   }
-  function replacer(key, v) {
-    if (v !== null && (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint' || (typeof v === 'object' && kindOf(v)))) {
-      throw notJson('');
+  const ObjectProto = Object.prototype;
+  /**
+   * True when JSON.stringify would represent `v` faithfully: plain objects, arrays and primitives
+   * (anything with a toJSON, like a Date, counts as data). A walk without a replacer is about twice
+   * as fast as JSON.stringify with one, and this is on every call's path.
+   */
+  function plainJson(v, depth) {
+    switch (typeof v) {
+      case 'string': case 'number': case 'boolean': case 'undefined': return true;
+      case 'object': break;
+      default: return false;
     }
-    return v;
+    if (v === null) return true;
+    if (depth > 512) return false;
+    if (isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (!plainJson(v[i], depth + 1)) return false;
+      return true;
+    }
+    const p = getPrototypeOf(v);
+    if (p !== ObjectProto && p !== null) return typeof v.toJSON === 'function' && !kindOf(v);
+    for (const k in v) if (!plainJson(v[k], depth + 1)) return false;
+    return true;
   }
   function utf8Length(s) {
     let n = 0;
@@ -280,12 +297,13 @@
     }
     let json;
     try {
-      json = stringify(value, replacer);
-    } catch (e) {
-      if (ours.has(e)) {
+      if (!plainJson(value, 0)) {
         const where = findPath(value, badValue);
-        throw notJson(where || 'it contains a value JSON cannot represent');
+        if (where) throw notJson(where);
       }
+      json = stringify(value);
+    } catch (e) {
+      if (ours.has(e)) throw e;
       if (e instanceof TypeError && /circular/i.test(String(e.message))) throw notJson('it contains a cycle (' + String(e.message).replace(/\s+/g, ' ') + ')');
       if (e instanceof RangeError) throw e;
       throw notJson('reading it threw ' + describeValue(e));

@@ -50,7 +50,7 @@ function init(h: Header, body: string): void {
     modules,
     maxTenants: Number(h.maxTenants) || 256,
     maxReuseContexts: Number(h.maxReuseContexts) || 256,
-    maxIdleContexts: 2,
+    maxIdleContexts: 1,
   });
   out.send({ t: 'ready', pid: process.pid });
 }
