@@ -35,13 +35,18 @@ function checkFast(r) {
   }
 }
 
-/** One checked execution; returns its latency in ms. */
-export async function timedExecute(engine, script, isolation, input = INPUT) {
+/** One checked execution: its latency in ms as the caller sees it, and the part spent inside the worker. */
+export async function execOnce(engine, script, isolation, input = INPUT) {
   const t = performance.now();
   const r = await engine.execute({ script, type: 'script', input, isolation });
   const ms = performance.now() - t;
   checkFast(r);
-  return ms;
+  return { ms, workerMs: r.wallMs };
+}
+
+/** One checked execution; returns its latency in ms. */
+export async function timedExecute(engine, script, isolation, input = INPUT) {
+  return (await execOnce(engine, script, isolation, input)).ms;
 }
 
 /** Checks the first result fully (parsed and compared field by field). */
@@ -52,15 +57,24 @@ export async function verify(engine, script, isolation) {
   checkFast(r);
 }
 
-/** Sequential calls, one at a time, after warm-up: latency as a caller sees it with no load. */
+/**
+ * Sequential calls, one at a time, after warm-up: latency as a caller sees it with no load, and
+ * (`inWorker`) the part of it the worker reports spending on the execution, the rest being the trip
+ * between supervisor and worker.
+ */
 export async function latency(engine, script, isolation, { warmup = 300, runs = 3000, maxMs = 3000 } = {}) {
   await verify(engine, script, isolation);
-  for (let i = 0; i < warmup; i++) await timedExecute(engine, script, isolation);
+  for (let i = 0; i < warmup; i++) await execOnce(engine, script, isolation);
   const ms = [];
+  const inWorker = [];
   const start = performance.now();
-  while (ms.length < runs && performance.now() - start < maxMs) ms.push(await timedExecute(engine, script, isolation));
+  while (ms.length < runs && performance.now() - start < maxMs) {
+    const r = await execOnce(engine, script, isolation);
+    ms.push(r.ms);
+    inWorker.push(r.workerMs);
+  }
   const elapsed = (performance.now() - start) / 1000;
-  return { perSec: ms.length / elapsed, ...summarize(ms) };
+  return { perSec: ms.length / elapsed, ...summarize(ms), inWorker: summarize(inWorker) };
 }
 
 /** A closed loop with `concurrency` calls in flight for `durationMs`: executions/s and latency under load. */
