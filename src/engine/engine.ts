@@ -54,7 +54,15 @@ export interface EngineOptions {
 }
 
 export interface EngineStats {
-  workers: { pid: number | undefined; rss: number; tenants: number; scripts: number; inflight: number }[];
+  workers: {
+    pid: number | undefined;
+    rss: number;
+    tenants: number;
+    scripts: number;
+    inflight: number;
+    /** Compilations that reused V8's code cache (hits) or parsed from scratch (misses). */
+    codeCache: { hits: number; misses: number };
+  }[];
   restarts: number;
   queued: number;
 }
@@ -175,11 +183,14 @@ export class Engine {
         (w) =>
           new Promise<EngineStats['workers'][number]>((resolve) => {
             if (!w.ready) {
-              resolve({ pid: w.child.pid, rss: 0, tenants: 0, scripts: 0, inflight: w.inflight.size });
+              resolve({ pid: w.child.pid, rss: 0, tenants: 0, scripts: 0, inflight: w.inflight.size, codeCache: { hits: 0, misses: 0 } });
               return;
             }
             this.#statsWaiters.set(w, (h) =>
-              resolve({ pid: w.child.pid, rss: Number(h.rss), tenants: Number(h.tenants), scripts: Number(h.scripts), inflight: w.inflight.size }),
+              resolve({
+                pid: w.child.pid, rss: Number(h.rss), tenants: Number(h.tenants), scripts: Number(h.scripts),
+                inflight: w.inflight.size, codeCache: h.codeCache as { hits: number; misses: number },
+              }),
             );
             w.send({ t: 'stats' });
           }),
@@ -401,7 +412,7 @@ export class Engine {
     const index = this.#workers.indexOf(w);
     const calls = [...w.inflight.values()] as Call[];
     w.inflight.clear();
-    this.#statsWaiters.get(w)?.({ t: 'stats', rss: 0, tenants: 0, scripts: 0 });
+    this.#statsWaiters.get(w)?.({ t: 'stats', rss: 0, tenants: 0, scripts: 0, codeCache: { hits: 0, misses: 0 } });
     if (!this.#closing || this.#calls.size > 0) {
       if (index !== -1) {
         this.#restarts++;

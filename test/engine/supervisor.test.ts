@@ -76,3 +76,23 @@ describe('shutdown', () => {
     await closing;
   });
 });
+
+describe('code cache', () => {
+  it('compiles a script version from V8 code cache when its isolate has to be made again', async () => {
+    const engine = await startEngine();
+    try {
+      const code = 'function main(d) { return d.n * 2 } // cached';
+      const o = { tenant: 'cache-test', data: { n: 2 }, limits: { memoryMb: 16 } };
+      expect(await exec(engine, code, o)).toMatchObject({ ok: true, result: 4 });
+      const before = (await engine.stats()).workers[0].codeCache;
+      // The same tenant blows its memory limit: its isolate is disposed and made anew.
+      const bomb = await exec(engine, 'function main() { const a = []; for (;;) a.push([a.length]) }', o);
+      expect(bomb.ok || bomb.error.code).toBe('MEMORY_LIMIT');
+      expect(await exec(engine, code, o)).toMatchObject({ ok: true, result: 4 });
+      const after = (await engine.stats()).workers[0].codeCache;
+      expect(after.hits).toBeGreaterThan(before.hits);
+    } finally {
+      await engine.close();
+    }
+  });
+});

@@ -81,6 +81,9 @@ export class IsolatePool {
     this.#opts = opts;
   }
 
+  /** Compilations of customer scripts that reused V8's code cache, and those that parsed from scratch. */
+  readonly codeCacheStats = { hits: 0, misses: 0 };
+
   get tenantCount(): number {
     return this.#tenants.size;
   }
@@ -197,7 +200,7 @@ export class IsolatePool {
     if (gc.scripts.has(script.key)) return;
     let compiled = t.compiled.get(script.key);
     if (!compiled) {
-      compiled = this.#compile(t, script.key, script.source, script.filename, script.lineOffset);
+      compiled = this.#compile(t, script.key, script.source, script.filename, script.lineOffset, true);
       t.compiled.set(script.key, compiled);
     }
     const factory = compiled.runSync(gc.context, { reference: true, timeout: TIMEOUT_SETUP_MS }) as ivm.Reference<unknown>;
@@ -224,13 +227,15 @@ export class IsolatePool {
     gc.modules.add(name);
   }
 
-  #compile(t: Tenant, cacheKey: string, source: string, filename: string, lineOffset: number): ivm.Script {
+  #compile(t: Tenant, cacheKey: string, source: string, filename: string, lineOffset: number, customer = false): ivm.Script {
     const cachedData = this.#codeCache.get(cacheKey);
     const script = t.isolate.compileScriptSync(source, {
       filename,
       lineOffset,
       ...(cachedData ? { cachedData } : { produceCachedData: true }),
     });
+    const rejected = (script as unknown as { cachedDataRejected?: boolean }).cachedDataRejected === true;
+    if (customer) this.codeCacheStats[cachedData && !rejected ? 'hits' : 'misses']++;
     const produced = (script as unknown as { cachedData?: ivm.ExternalCopy<ArrayBuffer> }).cachedData;
     if (produced) {
       this.#codeCache.set(cacheKey, produced);

@@ -93,7 +93,10 @@ readFrames(
         pool?.forgetScript(String(h.key));
         break;
       case 'stats':
-        out.send({ t: 'stats', rss: process.memoryUsage.rss(), tenants: pool?.tenantCount ?? 0, scripts: scripts.size });
+        out.send({
+          t: 'stats', rss: process.memoryUsage.rss(), tenants: pool?.tenantCount ?? 0, scripts: scripts.size,
+          codeCache: pool?.codeCacheStats ?? { hits: 0, misses: 0 },
+        });
         break;
       case 'init':
         init(h, body);
