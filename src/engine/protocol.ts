@@ -42,15 +42,28 @@ export class FrameWriter {
 
 /** Reads frames from a stream and calls `onFrame` for each; a malformed frame ends the stream. */
 export function readFrames(stream: Duplex, onFrame: FrameHandler, onError: (err: Error) => void): void {
-  let pending: Buffer | null = null;
+  // The chunks of an incomplete frame wait in a list until the whole frame is there: joining them on
+  // every chunk would copy a large frame (a 16 MB result) again and again, quadratic in its size.
+  let chunks: Buffer[] = [];
+  let buffered = 0;
+  let needed = 8;
   stream.on('data', (chunk: Buffer) => {
-    let buf = pending ? Buffer.concat([pending, chunk]) : chunk;
+    chunks.push(chunk);
+    buffered += chunk.length;
+    if (buffered < needed) return;
+    const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, buffered);
+    chunks = [];
+    buffered = 0;
+    needed = 8;
     let offset = 0;
     while (buf.length - offset >= 8) {
       const headBytes = buf.readUInt32LE(offset);
       const bodyBytes = buf.readUInt32LE(offset + 4);
       const end = offset + 8 + headBytes + bodyBytes;
-      if (end > buf.length) break;
+      if (end > buf.length) {
+        needed = end - offset;
+        break;
+      }
       let header: Header;
       try {
         header = JSON.parse(buf.toString('utf8', offset + 8, offset + 8 + headBytes)) as Header;
@@ -63,7 +76,10 @@ export function readFrames(stream: Duplex, onFrame: FrameHandler, onError: (err:
       offset = end;
       onFrame(header, body);
     }
-    pending = offset < buf.length ? buf.subarray(offset) : null;
-    if (pending && offset > 0) pending = Buffer.from(pending); // do not pin the large chunk
+    if (offset < buf.length) {
+      const rest = offset > 0 ? Buffer.from(buf.subarray(offset)) : buf; // do not pin the large chunk
+      chunks = [rest];
+      buffered = rest.length;
+    }
   });
 }

@@ -24,6 +24,7 @@
   const mapGet = Map.prototype.get, mapSet = Map.prototype.set, mapHas = Map.prototype.has, mapDelete = Map.prototype.delete;
   const ErrorCtor = Error;
   const StringCtor = String;
+  const charCodeAt = String.prototype.charCodeAt;
   const { format, inspect } = inspector;
   const availableModules = freeze(available.slice());
 
@@ -49,7 +50,7 @@
   function newInvocation(opts) {
     return {
       id: opts.inv, type: opts.type, limits: opts.limits, isolation: opts.isolation,
-      logs: [], logBytes: 0, logDropped: 0, truncated: false,
+      logs: '', logBytes: 0, logDropped: 0, truncated: false,
       timers: new MapCtor(), timerSeq: 0,
       ops: new MapCtor(), opSeq: 0, outbox: [],
       settled: null, data: undefined, returnInput: !!opts.returnInput,
@@ -70,14 +71,19 @@
     if (inv.truncated) { inv.logDropped++; return; }
     let message = format(args);
     if (message.length > 8192) message = message.slice(0, 8192) + '… (' + (message.length - 8192) + ' more characters)';
-    const bytes = message.length + 40;
+    const bytes = utf8Length(message) + 40;
     if (inv.logBytes + bytes > inv.limits.logBytes) {
       inv.truncated = true;
       inv.logDropped++;
       return;
     }
     inv.logBytes += bytes;
-    inv.logs.push({ level, ts: dateNow(), message });
+    // Kept as JSON text, not as an entry object: customer code could reach an object after it was
+    // counted (a patched Array.prototype.push, an index setter, a toJSON) and grow or reshape it.
+    inv.logs += (inv.logs === '' ? '' : ',') + logEntryJson(level, message);
+  }
+  function logEntryJson(level, message) {
+    return '{"level":"' + level + '","ts":' + dateNow() + ',"message":' + stringify(StringCtor(message)) + '}';
   }
   const console = {};
   for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
@@ -282,7 +288,7 @@
   function utf8Length(s) {
     let n = 0;
     for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
+      const c = apply(charCodeAt, s, [i]); // not s.charCodeAt: customer code may have replaced it
       n += c < 0x80 ? 1 : c < 0x800 ? 2 : (c >= 0xd800 && c < 0xdc00) ? (i++, 4) : 3;
     }
     return n;
@@ -448,13 +454,14 @@
   function envelope(kind, inv, payload) {
     let logs = '';
     if (inv) {
-      if (inv.logs.length) logs = stringify(inv.logs);
-      inv.logs = [];
+      let entries = inv.logs;
+      inv.logs = '';
       if (inv.truncated && inv.logDropped && kind !== 'P') {
-        logs = logs.length ? logs.slice(0, -1) + ',' : '[';
-        logs += stringify({ level: 'warn', ts: dateNow(), message: 'log truncated: ' + inv.logDropped + ' more entries were dropped (limit ' + inv.limits.logBytes + ' bytes)' }) + ']';
+        entries += (entries === '' ? '' : ',') + logEntryJson('warn',
+          'log truncated: ' + inv.logDropped + ' more entries were dropped (limit ' + inv.limits.logBytes + ' bytes)');
         inv.logDropped = 0;
       }
+      if (entries !== '') logs = '[' + entries + ']';
     }
     return kind + logs.length + ':' + logs + payload;
   }

@@ -243,16 +243,37 @@ export class Execution {
     if (status.kind === 'R') {
       return { ok: true, resultJson: status.payload, logsJson: this.#logs, ...this.#timing() };
     }
-    return this.#failure(guestError(status.payload));
+    const error = guestError(status.payload);
+    // isolated-vm refuses an ArrayBuffer that would take the isolate over its memory limit with this
+    // RangeError (a length V8 itself refuses is "Invalid array buffer length"): uncaught, it is the limit.
+    if (error.code === 'SCRIPT_ERROR' && error.name === 'RangeError' && error.message === 'Array buffer allocation failed') {
+      return this.#failure({
+        name: 'MemoryLimitError', code: 'MEMORY_LIMIT',
+        message: `Memory limit of ${this.header.limits.memoryMb} MB exceeded (an ArrayBuffer allocation was refused)`,
+      });
+    }
+    return this.#failure(error);
   }
 
   #failure(error: ErrorInfo): ExecOutcome {
-    return { ok: false, resultJson: '', error, logsJson: this.#logs, ...this.#timing() };
+    return { ok: false, resultJson: '', error: cutError(error), logsJson: this.#logs, ...this.#timing() };
   }
 
   #timing(): { cpuMs: number; wallMs: number } {
     return { cpuMs: Number(this.#cpuNs) / 1e6, wallMs: performance.now() - this.#started };
   }
+}
+
+/** Longest text of an error the caller gets (name, message, stack, SIP reason); the rest is cut. */
+const MAX_ERROR_TEXT = 8192;
+
+/** A guest may throw an error of many megabytes: the result size limit does not cover errors, this does. */
+function cutError(info: ErrorInfo): ErrorInfo {
+  const cut = (s: string) => (typeof s === 'string' && s.length > MAX_ERROR_TEXT ? `${s.slice(0, MAX_ERROR_TEXT)}… (${s.length - MAX_ERROR_TEXT} more characters)` : s);
+  const out: ErrorInfo = { ...info, name: cut(info.name), message: cut(info.message) };
+  if (out.stack !== undefined) out.stack = cut(out.stack);
+  if (out.reason !== undefined) out.reason = cut(out.reason);
+  return out;
 }
 
 function withInfo(info: ErrorInfo): Error {
