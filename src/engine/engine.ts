@@ -86,8 +86,9 @@ const silent: EngineLogger = { info: noop, warn: noop, error: noop };
 // V8 flags for the guests: a regular expression that backtracks too much switches to the linear
 // engine instead of burning the CPU budget.
 const V8_FLAGS = ['--enable-experimental-regexp-engine-on-excessive-backtracks'];
-/** A script call running this long marks its worker as busy: new calls go elsewhere if they can. */
+/** A script call or app turn running this long marks its worker busy: new calls go elsewhere if they can. */
 const BLOCKED_AFTER_MS = 20;
+const FORBIDDEN_METHODS = new Set(['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf']);
 
 export class Engine {
   readonly #opts: Required<Omit<EngineOptions, 'modules' | 'defaultLimits' | 'maxLimits' | 'logger'>>;
@@ -95,6 +96,8 @@ export class Engine {
   readonly #max: Limits;
   readonly #log: EngineLogger;
   readonly #modulesJson: string;
+  readonly #registry: Record<string, ModuleDefinition>;
+  readonly #scriptModules = new WeakMap<object, Set<string>>();
   /** Names of the modules guests may load. */
   readonly moduleNames: readonly string[];
   readonly #workers: WorkerProcess[] = [];
@@ -119,7 +122,8 @@ export class Engine {
     this.#max = { ...DEFAULT_MAX_LIMITS, ...opts.maxLimits };
     this.#defaults = { ...DEFAULT_LIMITS, ...opts.defaultLimits };
     this.#log = opts.logger ?? silent;
-    this.#modulesJson = JSON.stringify(opts.modules ?? {});
+    this.#registry = { ...opts.modules };
+    this.#modulesJson = JSON.stringify(this.#registry);
     this.moduleNames = Object.freeze(Object.keys(opts.modules ?? {}));
   }
 
@@ -260,6 +264,7 @@ export class Engine {
 
   /** A worker running a script for a while is blocked: calls sent to it would wait behind that one. */
   #blocked(w: WorkerProcess, now: number): boolean {
+    if (w.turnCall !== null && now - w.turnStart > BLOCKED_AFTER_MS) return true;
     for (const c of w.inflight.values()) {
       const call = c as Call;
       if (call.req.type === 'script') return now - call.sentAt > BLOCKED_AFTER_MS;
@@ -330,6 +335,13 @@ export class Engine {
         if (call) for (const e of parseLogs(body)) this.#log1(call, e, true);
         break;
       }
+      case 'turn':
+        w.turnCall = Number(h.id);
+        w.turnStart = performance.now();
+        break;
+      case 'turned':
+        w.turnCall = null;
+        break;
       case 'started': {
         const call = w.inflight.get(Number(h.id)) as Call | undefined;
         if (call) call.started = true;
@@ -378,14 +390,37 @@ export class Engine {
       if (w.inflight.get(call.id) === call) w.send({ t: 'hostResult', id: call.id, op: h.op, ok, ...(e ? { e } : {}) }, value);
     };
     try {
-      if (!call.req.host) throw Object.assign(new Error(`${String(h.m)}.${String(h.f)}() is not available here`), { code: 'HOST_ERROR' });
+      // The guest controls what it asks for: only modules this script loads, methods by plain name.
+      const module = String(h.m);
+      const method = String(h.f);
+      if (!this.#modulesOf(call.req.script).has(module) || !/^[A-Za-z_$][\w$]*$/.test(method) || FORBIDDEN_METHODS.has(method)) {
+        throw Object.assign(new Error(`${module}.${method}() is not an operation this script may call`), { code: 'HOST_ERROR' });
+      }
+      if (!call.req.host) throw Object.assign(new Error(`${module}.${method}() is not available here`), { code: 'HOST_ERROR' });
       const args = JSON.parse(body || '[]') as unknown[];
-      const value = await call.req.host(String(h.m), String(h.f), Array.isArray(args) ? args : []);
+      const value = await call.req.host(module, method, Array.isArray(args) ? args : []);
       reply(true, JSON.stringify(value ?? null) ?? 'null');
     } catch (err) {
       const e = err as { name?: string; message?: string; code?: string };
       reply(false, '', { name: e.name ?? 'Error', message: e.message ?? String(err), code: e.code ?? 'HOST_ERROR' });
     }
+  }
+
+  /** The modules a script may reach: those it loads, and theirs. */
+  #modulesOf(script: ExecutionRequest['script']): Set<string> {
+    let set = this.#scriptModules.get(script);
+    if (!set) {
+      set = new Set();
+      const visit = (name: string) => {
+        const def = this.#registry[name];
+        if (!def || set!.has(name)) return;
+        set!.add(name);
+        for (const dep of def.deps ?? []) visit(dep);
+      };
+      for (const m of script.modules) visit(m);
+      this.#scriptModules.set(script, set);
+    }
+    return set;
   }
 
   // --- failures -----------------------------------------------------------------------------------
@@ -395,13 +430,20 @@ export class Engine {
     const now = performance.now();
     for (const w of this.#workers) {
       if (w.closed || w.inflight.size === 0) continue;
-      const overdue: Call[] = [];
-      for (const c of w.inflight.values()) if ((c as Call).deadline < now) overdue.push(c as Call);
+      const overdue: [Call, string][] = [];
+      for (const c of w.inflight.values()) {
+        const call = c as Call;
+        const l = call.limits;
+        if (call.deadline < now) {
+          overdue.push([call, call.req.type === 'script' ? `CPU time limit of ${l.cpuMs} ms` : `Wall time limit of ${l.wallMs} ms`]);
+        } else if (w.turnCall === call.id && now - w.turnStart > l.cpuMs + this.#opts.deadlineMarginMs) {
+          // One turn of an app cannot use more than its CPU limit: the guest hung the isolate.
+          overdue.push([call, `CPU time limit of ${l.cpuMs} ms`]);
+        }
+      }
       if (overdue.length === 0) continue;
-      for (const c of overdue) {
-        const l = c.limits;
-        const what = c.req.type === 'script' ? `CPU time limit of ${l.cpuMs} ms` : `wall time limit of ${l.wallMs} ms`;
-        this.#finish(c, failed(new TimeoutError(`${cap(what)} exceeded; the sandbox process was stopped`), c.logs));
+      for (const [c, what] of overdue) {
+        this.#finish(c, failed(new TimeoutError(`${what} exceeded; the sandbox process was stopped`), c.logs));
       }
       this.#log.warn({ worker: w.child.pid, calls: overdue.length }, 'execution overran its deadline: killing its worker');
       w.kill('deadline');
@@ -420,26 +462,29 @@ export class Engine {
       }
       if (w.killedFor !== 'deadline') this.#log.warn({ worker: w.child.pid, reason, stderr: w.stderrTail.slice(-2000) }, 'worker process died');
     }
-    const memory = w.diedOfMemory;
+    // Who was running when it died: the app turn in progress, else the oldest script call (a worker
+    // runs scripts one at a time, in the order sent, and answers each before starting the next).
     // Killed for a deadline, the culprit was answered already: the calls left are all bystanders.
-    const alone = calls.length === 1 && w.killedFor === null;
+    let culprit: Call | undefined;
+    if (w.killedFor === null) {
+      culprit = calls.find((c) => c.id === w.turnCall) ?? calls.find((c) => c.req.type === 'script');
+    }
     for (const call of calls) {
       call.worker = null;
-      // A call that cannot have caused this (it never started) or is pure (a script) is run again,
-      // once; one alone in the worker is certainly the cause.
-      const retry = !alone && call.retries === 0 && (call.req.type === 'script' || !call.started);
-      if (retry) {
+      if (call !== culprit && call.retries < 2 && (call.req.type === 'script' || !call.started)) {
+        // It never ran, or it is pure: run it again.
         call.retries++;
         this.#dispatch(call);
         continue;
       }
-      const err = memory
-        ? new MemoryLimitError(`Memory limit of ${call.limits.memoryMb} MB exceeded: the allocation was too large to stop, and the sandbox process was restarted`)
-        : new SandboxCrashedError(
-            alone
-              ? `The sandbox process running this execution crashed (${reason}) and was restarted`
-              : `The sandbox process running this execution crashed (${reason}), possibly because of another execution, and was restarted; this execution did not complete`,
-          );
+      let err: ExecutionError;
+      if (call === culprit && w.diedOfMemory) {
+        err = new MemoryLimitError(`Memory limit of ${call.limits.memoryMb} MB exceeded: the allocation was too large to stop, and the sandbox process was restarted`);
+      } else if (call === culprit) {
+        err = new SandboxCrashedError(`The sandbox process running this execution crashed (${reason}) and was restarted`);
+      } else {
+        err = new SandboxCrashedError(`The sandbox process running this execution was stopped (${reason}) because of another execution; this one did not complete`);
+      }
       this.#finish(call, failed(err, call.logs));
     }
   }

@@ -18,26 +18,44 @@ export class FrameWriter {
     this.#stream = stream;
   }
 
+  /**
+   * Writes at once, with what is already buffered: for a frame that must be out before the process
+   * blocks (a guest turn starts) or may die (a reply, before the next guest runs).
+   */
+  sendNow(header: Header, body = ''): void {
+    if (this.#corked) {
+      this.#corked = false;
+      this.#stream.uncork();
+    }
+    this.#stream.write(encode(header, body));
+  }
+
   send(header: Header, body = ''): void {
-    const head = JSON.stringify(header);
-    const headBytes = Buffer.byteLength(head);
-    const bodyBytes = Buffer.byteLength(body);
-    const frame = Buffer.allocUnsafe(8 + headBytes + bodyBytes);
-    frame.writeUInt32LE(headBytes, 0);
-    frame.writeUInt32LE(bodyBytes, 4);
-    frame.write(head, 8, 'utf8');
-    if (bodyBytes > 0) frame.write(body, 8 + headBytes, 'utf8');
+    const frame = encode(header, body);
     // Frames written in the same tick go out in one write: under load this halves the syscalls.
     if (!this.#corked) {
       this.#corked = true;
       this.#stream.cork();
       process.nextTick(() => {
+        if (!this.#corked) return;
         this.#corked = false;
         this.#stream.uncork();
       });
     }
     this.#stream.write(frame);
   }
+}
+
+function encode(header: Header, body: string): Buffer {
+  const head = JSON.stringify(header);
+  const headBytes = Buffer.byteLength(head);
+  const bodyBytes = Buffer.byteLength(body);
+  const frame = Buffer.allocUnsafe(8 + headBytes + bodyBytes);
+  frame.writeUInt32LE(headBytes, 0);
+  frame.writeUInt32LE(bodyBytes, 4);
+  frame.write(head, 8, 'utf8');
+  if (bodyBytes > 0) frame.write(body, 8 + headBytes, 'utf8');
+  return frame;
 }
 
 /** Reads frames from a stream and calls `onFrame` for each; a malformed frame ends the stream. */
@@ -48,38 +66,38 @@ export function readFrames(stream: Duplex, onFrame: FrameHandler, onError: (err:
   let buffered = 0;
   let needed = 8;
   stream.on('data', (chunk: Buffer) => {
-    chunks.push(chunk);
-    buffered += chunk.length;
-    if (buffered < needed) return;
-    const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, buffered);
-    chunks = [];
-    buffered = 0;
-    needed = 8;
-    let offset = 0;
-    while (buf.length - offset >= 8) {
-      const headBytes = buf.readUInt32LE(offset);
-      const bodyBytes = buf.readUInt32LE(offset + 4);
-      const end = offset + 8 + headBytes + bodyBytes;
-      if (end > buf.length) {
-        needed = end - offset;
-        break;
-      }
-      let header: Header;
-      try {
-        header = JSON.parse(buf.toString('utf8', offset + 8, offset + 8 + headBytes)) as Header;
-      } catch (err) {
-        onError(new Error(`malformed frame header: ${(err as Error).message}`));
-        stream.destroy();
-        return;
-      }
-      const body = bodyBytes > 0 ? buf.toString('utf8', offset + 8 + headBytes, end) : '';
-      offset = end;
-      onFrame(header, body);
+  chunks.push(chunk);
+  buffered += chunk.length;
+  if (buffered < needed) return;
+  const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, buffered);
+  chunks = [];
+  buffered = 0;
+  needed = 8;
+  let offset = 0;
+  while (buf.length - offset >= 8) {
+    const headBytes = buf.readUInt32LE(offset);
+    const bodyBytes = buf.readUInt32LE(offset + 4);
+    const end = offset + 8 + headBytes + bodyBytes;
+    if (end > buf.length) {
+      needed = end - offset;
+      break;
     }
-    if (offset < buf.length) {
-      const rest = offset > 0 ? Buffer.from(buf.subarray(offset)) : buf; // do not pin the large chunk
-      chunks = [rest];
-      buffered = rest.length;
+    let header: Header;
+    try {
+      header = JSON.parse(buf.toString('utf8', offset + 8, offset + 8 + headBytes)) as Header;
+    } catch (err) {
+      onError(new Error(`malformed frame header: ${(err as Error).message}`));
+      stream.destroy();
+      return;
     }
+    const body = bodyBytes > 0 ? buf.toString('utf8', offset + 8 + headBytes, end) : '';
+    offset = end;
+    onFrame(header, body);
+  }
+  if (offset < buf.length) {
+    const rest = offset > 0 ? Buffer.from(buf.subarray(offset)) : buf; // do not pin the large chunk
+    chunks = [rest];
+    buffered = rest.length;
+  }
   });
 }

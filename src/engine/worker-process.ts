@@ -41,6 +41,9 @@ export class WorkerProcess {
   ready = false;
   closed = false;
   killedFor: string | null = null;
+  /** The app or driver call whose guest turn is running now, and since when (performance.now()). */
+  turnCall: number | null = null;
+  turnStart = 0;
   readonly spawnedAt = performance.now();
   #out: FrameWriter;
   #stderrTail = '';

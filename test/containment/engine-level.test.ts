@@ -122,13 +122,9 @@ describe('two workers', () => {
   }
 });
 
-// KNOWN ENGINE BUGS (reported, not fixed here). These tests assert what QUALITY.md asks for and
-// fail today, hence `.fails`: remove it once the engine is fixed.
-//
-// 1. For app and driver executions the supervisor's only deadline is the wall limit, and it routes
-//    around a worker only while a *script* call runs there. An app that hangs its isolate outside
-//    the isolate's timeout burns a core until wallMs (30 s by default, an hour for voice calls)
-//    instead of cpuMs, and every call routed to that worker waits as long.
+// For app and driver executions the supervisor times each guest turn from outside (the worker says
+// when one starts): an app that hangs its isolate is stopped near its CPU limit, not its wall limit
+// (30 s by default, an hour for voice calls), and calls are routed around its worker meanwhile.
 describe('an app that hangs its isolate, with a long wall limit', () => {
   const HANG = { ...CASES.unhandledApp, o: { type: 'app' as const, limits: { cpuMs: 300, wallMs: 3800 } } };
   let engine: Engine;
@@ -137,13 +133,13 @@ describe('an app that hangs its isolate, with a long wall limit', () => {
   });
   afterAll(() => engine.close());
 
-  it.fails('is stopped near its CPU limit, not at its wall limit', async () => {
+  it('is stopped near its CPU limit, not at its wall limit', async () => {
     const { value: r, ms } = await timed(exec(engine, HANG.code, HANG.o));
     expect(r).toMatchObject({ ok: false, error: { code: 'TIMEOUT' } });
     expect(ms).toBeLessThan(300 + SLACK_MS);
   });
 
-  it.fails('does not hold up the calls routed to its worker meanwhile', async () => {
+  it('does not hold up the calls routed to its worker meanwhile', async () => {
     const hung = exec(engine, HANG.code, HANG.o);
     await new Promise((r) => setTimeout(r, 300));
     const { value: others, ms } = await timed(Promise.all(Array.from({ length: 6 }, (_, i) => exec(engine, `function main() { return ${i} }`))));
@@ -153,9 +149,8 @@ describe('an app that hangs its isolate, with a long wall limit', () => {
   });
 });
 
-// 2. When a worker dies with several script calls in it, all of them are re-run once, the culprit
-//    too: it kills the next worker as well, and then every call gets the culprit's error. Calls that
-//    were only queued behind a memory bomb come back with "Memory limit of 128 MB exceeded".
+// When a worker dies with several script calls in it, only the one that was running is the culprit;
+// the calls queued behind it never ran and are run again elsewhere.
 describe('calls queued behind a process-killing one', () => {
   let engine: Engine;
   beforeAll(async () => {
@@ -163,7 +158,7 @@ describe('calls queued behind a process-killing one', () => {
   });
   afterAll(() => engine.close());
 
-  it.fails('get their own results, and only the culprit fails', async () => {
+  it('get their own results, and only the culprit fails', async () => {
     const attack = exec(engine, CASES.hugeArray.code, CASES.hugeArray.o);
     const queued = await Promise.all([1, 2, 3].map((n) => exec(engine, 'function main(d) { return d.n + 1 }', { data: { n }, tenant: `queued-${n}` })));
     expect(await attack).toMatchObject({ ok: false, error: { code: 'MEMORY_LIMIT' } });

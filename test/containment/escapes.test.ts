@@ -299,12 +299,11 @@ describe('what the sandbox does not offer', () => {
   });
 });
 
-// KNOWN ENGINE BUG (reported, not fixed here; remove `.fails` once fixed). The status strings the
-// prelude hands the host are made with JSON.stringify inside the isolate, where customer code can
-// install Object.prototype.toJSON: it can then forge the pending host operations of its turn, for a
-// module it never loaded and a method name of its choosing, straight to the host handler.
+// The status strings the prelude hands the host are built inside the isolate, where customer code can
+// install Object.prototype.toJSON and forge the host operations of its turn. The supervisor only lets
+// through operations of modules the script loads, with plain method names.
 describe('host operations', () => {
-  it.fails('reach the host only for modules the script loaded, with the names it gave', async () => {
+  it('reach the host only for modules the script loaded, with the names it gave', async () => {
     const seen: unknown[] = [];
     const host = async (m: string, f: string, a: unknown[]) => {
       seen.push([m, f, a]);

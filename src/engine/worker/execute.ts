@@ -34,6 +34,8 @@ export interface ExecOutcome {
 export interface ExecIO {
   hostCall(id: number, op: number, module: string, method: string, argsJson: string): void;
   streamLogs(id: number, logsJson: string): void;
+  /** An app or driver turn starts (true) or ends (false): the supervisor times turns from outside. */
+  turn(id: number, running: boolean): void;
 }
 
 interface Status {
@@ -73,6 +75,10 @@ interface GuestErrorDescriptor {
   sip?: [number, string];
 }
 
+const GUEST_CODES = new Set<string>([
+  'SCRIPT_ERROR', 'WRONG_TYPE', 'MODULE_NOT_FOUND', 'FUNCTION_NOT_FOUND', 'RESULT_NOT_JSON', 'OUTPUT_TOO_LARGE', 'TIMER_LIMIT', 'HOST_ERROR',
+]);
+
 function guestError(payload: string): ErrorInfo {
   let d: GuestErrorDescriptor;
   try {
@@ -82,7 +88,8 @@ function guestError(payload: string): ErrorInfo {
   }
   const info: ErrorInfo = {
     name: typeof d.name === 'string' ? d.name : 'Error',
-    code: typeof d.code === 'string' ? d.code : 'SCRIPT_ERROR',
+    // Only the codes the prelude raises: customer code could claim any other (SANDBOX_CRASHED...).
+    code: typeof d.code === 'string' && GUEST_CODES.has(d.code) ? d.code : 'SCRIPT_ERROR',
     message: typeof d.message === 'string' ? d.message : '',
   };
   if (Number.isInteger(d.line)) info.line = d.line;
@@ -161,7 +168,10 @@ export class Execution {
     const before = tenant.isolate.cpuTime;
     try {
       const timeout = Math.max(1, Math.ceil(Number(budgetNs) / 1e6));
+      const async = this.header.type !== 'script';
+      if (async) this.io.turn(this.header.id, true);
       const s = fn.applySync(undefined, args, { timeout }) as unknown;
+      if (async) this.io.turn(this.header.id, false);
       if (typeof s !== 'string') throw new Error('the sandbox returned an unexpected value');
       const status = parseStatus(s);
       if (status.logs) {

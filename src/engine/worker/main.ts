@@ -28,6 +28,10 @@ const io: ExecIO = {
   streamLogs(id, logsJson) {
     out.send({ t: 'log', id }, logsJson);
   },
+  turn(id, running) {
+    if (running) out.sendNow({ t: 'turn', id });
+    else out.send({ t: 'turned', id });
+  },
 };
 
 function joinLogs(parts: string[]): string {
@@ -39,7 +43,8 @@ function joinLogs(parts: string[]): string {
 function reply(id: number, o: ExecOutcome): void {
   const header: Header = { t: 'done', id, ok: o.ok, cpuMs: o.cpuMs, wallMs: o.wallMs };
   if (o.error) header.error = o.error;
-  out.send(header, `${joinLogs(o.logsJson)}\n${o.resultJson}`);
+  // At once: if the next guest kills this process, this answer must already be on its way.
+  out.sendNow(header, `${joinLogs(o.logsJson)}\n${o.resultJson}`);
 }
 
 function init(h: Header, body: string): void {
