@@ -3,11 +3,13 @@
  * Exit status: 0 success, 1 the script failed, 2 bad usage.
  */
 import { runCommand } from './run.js';
+import { serveCommand } from './serve.js';
 import { UsageError } from './usage.js';
 
 const USAGE = `Usage: scriptforge <command> [options]
 
 Commands:
+  serve      start the server (HTTP API, SQLite store, sandbox workers); see serve --help
   run FILE   run a script locally, no server needed
              [--type script|app|driver] [--fn NAME] [--data JSON | --data @FILE]
              [--timeout MS] [--memory MB] [--isolation fresh|reuse] [--json]
@@ -19,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run':
       return runCommand(rest);
+    case 'serve':
+      return serveCommand(rest);
     case undefined:
     case '-h':
     case '--help':

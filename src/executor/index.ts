@@ -1,0 +1,121 @@
+/**
+ * Runs a stored script for its account and records the execution: the one path that the run API,
+ * forms, drivers and schedules all take. It knows the store and the engine; nothing of HTTP.
+ */
+import os from 'node:os';
+import { ExecutionError, ScriptSyntaxError, type Engine, type ErrorInfo, type ExecutionResult, type LogEntry } from '../engine/index.js';
+import { prepare, type Prepared } from '../runtime/index.js';
+import { newId, type Script, type Store, type Trigger } from '../store/index.js';
+
+export interface RunStored {
+  accountId: string;
+  scriptId: string;
+  fn?: string;
+  /** The data argument as JSON text ('' for none). */
+  input: string;
+  trigger: Trigger;
+  onLog?: (entry: LogEntry) => void;
+}
+
+export type StoredOutcome =
+  | { found: false }
+  | {
+      found: true;
+      executionId: string;
+      script: Script;
+      ok: boolean;
+      resultJson: string | null;
+      error: ErrorInfo | null;
+      logs: LogEntry[];
+      cpuMs: number;
+      wallMs: number;
+    };
+
+/** Checks code as it would run (syntax, type, modules); throws the typed error with its position. */
+export function checkCode(engine: Engine, code: string, type: Script['type'], accountId = 'check'): Prepared {
+  return prepare(code, { type, tenant: accountId, filename: 'script.js', availableModules: engine.moduleNames });
+}
+
+export class Executor {
+  readonly #prepared = new Map<string, Prepared>();
+
+  constructor(
+    readonly store: Store,
+    readonly engine: Engine,
+    /** Told of every finished execution: its trigger, outcome ('ok' or the error code) and wall time. */
+    readonly onFinished: (trigger: Trigger, outcome: string, wallMs: number) => void = () => {},
+  ) {}
+
+  async run(r: RunStored): Promise<StoredOutcome> {
+    const script = await this.store.getScript(r.accountId, r.scriptId);
+    if (!script) return { found: false };
+    const version = script.deployedVersion;
+    const startedAt = new Date().toISOString();
+    let prepared: Prepared;
+    try {
+      prepared = await this.#prepare(script, version);
+    } catch (err) {
+      if (!(err instanceof ExecutionError)) throw err;
+      return this.#record(r, script, version, startedAt, { ok: false, error: err, logs: [], cpuMs: 0, wallMs: 0 });
+    }
+    const env = await this.#env(script, version);
+    const res = await this.engine.execute({
+      script: prepared,
+      type: script.type,
+      fn: r.fn,
+      input: r.input,
+      limits: script.limits,
+      isolation: script.isolation,
+      env,
+      onLog: r.onLog,
+    });
+    return this.#record(r, script, version, startedAt, res);
+  }
+
+  async #record(r: RunStored, script: Script, version: number, startedAt: string, res: ExecutionResult): Promise<StoredOutcome> {
+    const outcome = {
+      found: true as const,
+      executionId: newId('exe'),
+      script,
+      ok: res.ok,
+      resultJson: res.ok ? res.resultJson : null,
+      error: res.ok ? null : res.error.toJSON(),
+      logs: res.logs,
+      cpuMs: res.cpuMs,
+      wallMs: res.wallMs,
+    };
+    await this.store.recordExecution({
+      id: outcome.executionId, accountId: r.accountId, scriptId: script.id, version, fn: r.fn ?? 'main', trigger: r.trigger,
+      ok: outcome.ok, resultJson: outcome.resultJson, error: outcome.error, logs: outcome.logs, cpuMs: outcome.cpuMs,
+      wallMs: outcome.wallMs, startedAt,
+    });
+    this.onFinished(r.trigger, outcome.ok ? 'ok' : (outcome.error?.code ?? 'SCRIPT_ERROR'), outcome.wallMs);
+    return outcome;
+  }
+
+  async #prepare(script: Script, version: number): Promise<Prepared> {
+    const key = `${script.id}@${version}:${script.type}`;
+    let p = this.#prepared.get(key);
+    if (!p) {
+      const v = await this.store.getVersion(script.accountId, script.id, version);
+      if (!v) throw new ScriptSyntaxError(`version ${version} of ${script.id} is missing`);
+      p = prepare(v.code, { type: script.type, tenant: script.accountId, filename: `${script.name}.js`, availableModules: this.engine.moduleNames });
+      this.#prepared.set(key, p);
+      if (this.#prepared.size > 5000) this.#prepared.delete(this.#prepared.keys().next().value as string);
+    }
+    return p;
+  }
+
+  async #env(script: Script, version: number): Promise<Record<string, string>> {
+    const env: Record<string, string> = {};
+    for (const v of await this.store.getEnv(script.accountId, script.id)) env[v.name] = v.value;
+    Object.assign(env, {
+      SCRIPTFORGE_ID: script.id,
+      SCRIPTFORGE_NAME: script.name,
+      SCRIPTFORGE_VERSION: String(version),
+      ACCOUNT_ID: script.accountId,
+      EXEC_HOST: os.hostname(),
+    });
+    return env;
+  }
+}

@@ -1,0 +1,54 @@
+/** The Fastify application: every resource is one route file; validation and OpenAPI share the schemas. */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Engine } from '../engine/index.js';
+import { Executor } from '../executor/index.js';
+import type { Store } from '../store/index.js';
+import { makeAuth } from './auth.js';
+import { installErrorHandler } from './errors.js';
+import { Metrics } from './metrics.js';
+import { accountRoutes } from './routes/accounts.js';
+import { executionRoutes } from './routes/executions.js';
+import { healthRoutes } from './routes/health.js';
+import { runRoutes } from './routes/run.js';
+import { scriptRoutes } from './routes/scripts.js';
+
+export interface AppDeps {
+  store: Store;
+  engine: Engine;
+  /** A pino logger; none by default. */
+  logger?: FastifyBaseLogger;
+  /** Largest request body, bytes (default 1 MiB). */
+  bodyLimit?: number;
+}
+
+export interface App {
+  app: FastifyInstance;
+  executor: Executor;
+  metrics: Metrics;
+}
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify({ ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }), bodyLimit: deps.bodyLimit ?? 1024 * 1024, ajv: { customOptions: { allErrors: false } } });
+  const metrics = new Metrics();
+  const executor = new Executor(deps.store, deps.engine, (trigger, outcome, wallMs) => metrics.observe(trigger, outcome, wallMs));
+  const auth = makeAuth(deps.store);
+
+  installErrorHandler(app);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'ScriptForge API', version: '1', description: 'Run customer JavaScript in a secure sandbox.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  accountRoutes(app, { store: deps.store, auth });
+  scriptRoutes(app, { store: deps.store, auth, engine: deps.engine, onChange: () => {} });
+  runRoutes(app, { auth, executor });
+  executionRoutes(app, { store: deps.store, auth });
+  healthRoutes(app, { engine: deps.engine, metrics });
+  return { app, executor, metrics };
+}

@@ -1,0 +1,55 @@
+/**
+ * The ScriptForge server: one process, the embedded SQLite store, the engine's worker pool, and the
+ * HTTP API. `startServer` is what `scriptforge serve` (and `npm start`) runs.
+ */
+import pino from 'pino';
+import { Engine } from '../engine/index.js';
+import { openStore } from '../store/index.js';
+import { buildApp, type App } from './app.js';
+import { ensureOperatorKey } from './auth.js';
+
+export { buildApp, type App, type AppDeps } from './app.js';
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  adminKey?: string;
+  workers?: number;
+}
+
+/** Configuration from the environment: PORT, HOST, SCRIPTFORGE_DATA_DIR, SCRIPTFORGE_ADMIN_KEY, SCRIPTFORGE_WORKERS. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const port = Number(env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not '${env.PORT}'`);
+  const workers = env.SCRIPTFORGE_WORKERS ? Number(env.SCRIPTFORGE_WORKERS) : undefined;
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new Error(`SCRIPTFORGE_WORKERS must be a positive integer`);
+  return { port, host: env.HOST ?? '127.0.0.1', dataDir: env.SCRIPTFORGE_DATA_DIR ?? './data', adminKey: env.SCRIPTFORGE_ADMIN_KEY || undefined, workers };
+}
+
+export interface RunningServer extends App {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const store = openStore({ dataDir: cfg.dataDir });
+  const engine = new Engine({ workers: cfg.workers, logger });
+  await engine.start();
+  const made = await ensureOperatorKey(store, cfg.adminKey);
+  if (made) {
+    // Shown once: only its hash is stored.
+    process.stdout.write(`\nOperator key (shown once, keep it safe; it creates accounts):\n\n  ${made}\n\n`);
+  }
+  const app = await buildApp({ store, engine, logger });
+  const url = await app.app.listen({ port: cfg.port, host: cfg.host });
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.app.close(); // stops accepting, waits for requests in flight (their executions finish)
+      await engine.close();
+      await store.close();
+    })());
+  return { ...app, url, close };
+}

@@ -1,0 +1,311 @@
+/**
+ * The embedded store: one SQLite file (WAL mode), no other service. A write is durable once its
+ * call returns: WAL with synchronous=NORMAL survives a kill -9 of the server (the OS holds the
+ * committed pages), which is what "acknowledged" means here.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type {
+  Account,
+  EnvVar,
+  ExecutionRecord,
+  NewScript,
+  Schedule,
+  Script,
+  ScriptChanges,
+  ScriptVersion,
+  Store,
+} from '../types.js';
+import { newId } from '../ids.js';
+import { MIGRATIONS } from './schema.js';
+
+export interface SqliteStoreOptions {
+  /** Folder for the database file (created when missing); ':memory:' for a throwaway store. */
+  dataDir: string;
+  /** Executions kept per script; older ones are deleted. */
+  executionsPerScript?: number;
+}
+
+type Row = Record<string, unknown>;
+
+const now = () => new Date().toISOString();
+
+export class SqliteStore implements Store {
+  readonly #db: Database.Database;
+  readonly #retain: number;
+  #sinceTrim = new Map<string, number>();
+
+  constructor(opts: SqliteStoreOptions) {
+    let file = ':memory:';
+    if (opts.dataDir !== ':memory:') {
+      fs.mkdirSync(opts.dataDir, { recursive: true });
+      file = path.join(opts.dataDir, 'scriptforge.db');
+    }
+    this.#db = new Database(file);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.pragma('foreign_keys = ON');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#retain = opts.executionsPerScript ?? 1000;
+    this.#migrate();
+  }
+
+  #migrate(): void {
+    const current = this.#db.pragma('user_version', { simple: true }) as number;
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      this.#db.transaction(() => {
+        this.#db.exec(MIGRATIONS[v]);
+        this.#db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  // --- accounts and keys --------------------------------------------------------------------------
+
+  async createAccount(name: string): Promise<Account> {
+    const a: Account = { id: newId('acct'), name, createdAt: now() };
+    this.#db.prepare('INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)').run(a.id, a.name, a.createdAt);
+    return a;
+  }
+
+  async getAccount(id: string): Promise<Account | null> {
+    const r = this.#db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
+    return r ? account(r) : null;
+  }
+
+  async listAccounts(): Promise<Account[]> {
+    return (this.#db.prepare('SELECT * FROM accounts ORDER BY created_at').all() as Row[]).map(account);
+  }
+
+  async addApiKey(accountId: string | null, keyHash: string): Promise<void> {
+    this.#db.prepare('INSERT INTO api_keys (hash, account_id, created_at) VALUES (?, ?, ?)').run(keyHash, accountId, now());
+  }
+
+  async findApiKey(keyHash: string): Promise<{ accountId: string | null } | undefined> {
+    const r = this.#db.prepare('SELECT account_id FROM api_keys WHERE hash = ?').get(keyHash) as Row | undefined;
+    return r ? { accountId: (r.account_id as string | null) ?? null } : undefined;
+  }
+
+  async hasOperatorKey(): Promise<boolean> {
+    return this.#db.prepare('SELECT 1 FROM api_keys WHERE account_id IS NULL LIMIT 1').get() !== undefined;
+  }
+
+  // --- scripts and versions -----------------------------------------------------------------------
+
+  async createScript(accountId: string, s: NewScript): Promise<Script> {
+    const id = newId('scr');
+    const t = now();
+    this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO scripts (id, account_id, name, type, isolation, limits_json, deployed_version, latest_version, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, 1, 1, ?, ?)`,
+        )
+        .run(id, accountId, s.name, s.type, s.isolation, JSON.stringify(s.limits), t, t);
+      this.#db.prepare('INSERT INTO versions (script_id, version, code, created_at) VALUES (?, 1, ?, ?)').run(id, s.code, t);
+    })();
+    return (await this.getScript(accountId, id))!;
+  }
+
+  async getScript(accountId: string, id: string): Promise<Script | null> {
+    const r = this.#db.prepare('SELECT * FROM scripts WHERE id = ? AND account_id = ? AND deleted = 0').get(id, accountId) as Row | undefined;
+    return r ? script(r) : null;
+  }
+
+  async listScripts(accountId: string): Promise<Script[]> {
+    return (this.#db.prepare('SELECT * FROM scripts WHERE account_id = ? AND deleted = 0 ORDER BY created_at').all(accountId) as Row[]).map(script);
+  }
+
+  async updateScript(accountId: string, id: string, c: ScriptChanges): Promise<Script | null> {
+    const existing = await this.getScript(accountId, id);
+    if (!existing) return null;
+    const t = now();
+    this.#db.transaction(() => {
+      let latest = existing.latestVersion;
+      let deployed = existing.deployedVersion;
+      if (c.code !== undefined) {
+        latest++;
+        this.#db.prepare('INSERT INTO versions (script_id, version, code, created_at) VALUES (?, ?, ?, ?)').run(id, latest, c.code, t);
+        if (c.deploy !== false) deployed = latest;
+      }
+      this.#db
+        .prepare(
+          `UPDATE scripts SET name = ?, type = ?, isolation = ?, limits_json = ?, latest_version = ?, deployed_version = ?, updated_at = ?
+           WHERE id = ? AND account_id = ?`,
+        )
+        .run(
+          c.name ?? existing.name, c.type ?? existing.type, c.isolation ?? existing.isolation,
+          JSON.stringify(c.limits ?? existing.limits), latest, deployed, t, id, accountId,
+        );
+    })();
+    return this.getScript(accountId, id);
+  }
+
+  async deleteScript(accountId: string, id: string): Promise<boolean> {
+    const r = this.#db.prepare('UPDATE scripts SET deleted = 1, updated_at = ? WHERE id = ? AND account_id = ? AND deleted = 0').run(now(), id, accountId);
+    if (r.changes > 0) this.#db.prepare('DELETE FROM schedules WHERE script_id = ?').run(id);
+    return r.changes > 0;
+  }
+
+  async getVersion(accountId: string, scriptId: string, version: number): Promise<ScriptVersion | null> {
+    const r = this.#db
+      .prepare(
+        `SELECT v.* FROM versions v JOIN scripts s ON s.id = v.script_id
+         WHERE v.script_id = ? AND v.version = ? AND s.account_id = ? AND s.deleted = 0`,
+      )
+      .get(scriptId, version, accountId) as Row | undefined;
+    return r ? { scriptId: r.script_id as string, version: r.version as number, code: r.code as string, createdAt: r.created_at as string } : null;
+  }
+
+  async listVersions(accountId: string, scriptId: string): Promise<Omit<ScriptVersion, 'code'>[]> {
+    const rows = this.#db
+      .prepare(
+        `SELECT v.script_id, v.version, v.created_at FROM versions v JOIN scripts s ON s.id = v.script_id
+         WHERE v.script_id = ? AND s.account_id = ? AND s.deleted = 0 ORDER BY v.version`,
+      )
+      .all(scriptId, accountId) as Row[];
+    return rows.map((r) => ({ scriptId: r.script_id as string, version: r.version as number, createdAt: r.created_at as string }));
+  }
+
+  async deploy(accountId: string, scriptId: string, version: number): Promise<Script | null> {
+    if (!(await this.getVersion(accountId, scriptId, version))) return null;
+    this.#db.prepare('UPDATE scripts SET deployed_version = ?, updated_at = ? WHERE id = ? AND account_id = ?').run(version, now(), scriptId, accountId);
+    return this.getScript(accountId, scriptId);
+  }
+
+  // --- environment --------------------------------------------------------------------------------
+
+  async setEnv(accountId: string, scriptId: string, vars: EnvVar[]): Promise<void> {
+    if (!(await this.getScript(accountId, scriptId))) return;
+    this.#db.transaction(() => {
+      this.#db.prepare('DELETE FROM env WHERE script_id = ?').run(scriptId);
+      const ins = this.#db.prepare('INSERT INTO env (script_id, name, value, secret) VALUES (?, ?, ?, ?)');
+      for (const v of vars) ins.run(scriptId, v.name, v.value, v.secret ? 1 : 0);
+    })();
+  }
+
+  async getEnv(accountId: string, scriptId: string): Promise<EnvVar[]> {
+    const rows = this.#db
+      .prepare('SELECT e.* FROM env e JOIN scripts s ON s.id = e.script_id WHERE e.script_id = ? AND s.account_id = ? ORDER BY e.name')
+      .all(scriptId, accountId) as Row[];
+    return rows.map((r) => ({ name: r.name as string, value: r.value as string, secret: r.secret === 1 }));
+  }
+
+  // --- executions ---------------------------------------------------------------------------------
+
+  async recordExecution(e: ExecutionRecord): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO executions (id, account_id, script_id, version, fn, trigger, ok, result_json, error_json, logs_json, cpu_ms, wall_ms, started_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        e.id, e.accountId, e.scriptId, e.version, e.fn, e.trigger, e.ok ? 1 : 0, e.resultJson,
+        e.error ? JSON.stringify(e.error) : null, JSON.stringify(e.logs), e.cpuMs, e.wallMs, e.startedAt,
+      );
+    const n = (this.#sinceTrim.get(e.scriptId) ?? 0) + 1;
+    this.#sinceTrim.set(e.scriptId, n);
+    if (n >= 50) {
+      this.#sinceTrim.set(e.scriptId, 0);
+      this.#db
+        .prepare(
+          `DELETE FROM executions WHERE script_id = ? AND seq <= (
+             SELECT seq FROM executions WHERE script_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
+        )
+        .run(e.scriptId, e.scriptId, this.#retain);
+    }
+  }
+
+  async getExecution(accountId: string, id: string): Promise<ExecutionRecord | null> {
+    const r = this.#db.prepare('SELECT * FROM executions WHERE id = ? AND account_id = ?').get(id, accountId) as Row | undefined;
+    return r ? execution(r) : null;
+  }
+
+  async listExecutions(accountId: string, q: { scriptId?: string; limit: number }): Promise<Omit<ExecutionRecord, 'logs' | 'resultJson'>[]> {
+    const rows = (
+      q.scriptId
+        ? this.#db.prepare('SELECT * FROM executions WHERE account_id = ? AND script_id = ? ORDER BY seq DESC LIMIT ?').all(accountId, q.scriptId, q.limit)
+        : this.#db.prepare('SELECT * FROM executions WHERE account_id = ? ORDER BY seq DESC LIMIT ?').all(accountId, q.limit)
+    ) as Row[];
+    return rows.map((r) => {
+      const { logs: _logs, resultJson: _result, ...rest } = execution(r);
+      return rest;
+    });
+  }
+
+  // --- schedules ----------------------------------------------------------------------------------
+
+  async setSchedule(s: Schedule): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO schedules (script_id, account_id, cron, timezone, data_json) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (script_id) DO UPDATE SET cron = excluded.cron, timezone = excluded.timezone, data_json = excluded.data_json`,
+      )
+      .run(s.scriptId, s.accountId, s.cron, s.timezone, JSON.stringify(s.data ?? null));
+  }
+
+  async getSchedule(accountId: string, scriptId: string): Promise<Schedule | null> {
+    const r = this.#db.prepare('SELECT * FROM schedules WHERE script_id = ? AND account_id = ?').get(scriptId, accountId) as Row | undefined;
+    return r ? schedule(r) : null;
+  }
+
+  async deleteSchedule(accountId: string, scriptId: string): Promise<boolean> {
+    return this.#db.prepare('DELETE FROM schedules WHERE script_id = ? AND account_id = ?').run(scriptId, accountId).changes > 0;
+  }
+
+  async listSchedules(): Promise<Schedule[]> {
+    return (this.#db.prepare('SELECT * FROM schedules').all() as Row[]).map(schedule);
+  }
+
+  async close(): Promise<void> {
+    this.#db.close();
+  }
+}
+
+function account(r: Row): Account {
+  return { id: r.id as string, name: r.name as string, createdAt: r.created_at as string };
+}
+
+function script(r: Row): Script {
+  return {
+    id: r.id as string,
+    accountId: r.account_id as string,
+    name: r.name as string,
+    type: r.type as Script['type'],
+    isolation: r.isolation as Script['isolation'],
+    limits: JSON.parse(r.limits_json as string) as Script['limits'],
+    deployedVersion: r.deployed_version as number,
+    latestVersion: r.latest_version as number,
+    createdAt: r.created_at as string,
+    updatedAt: r.updated_at as string,
+  };
+}
+
+function execution(r: Row): ExecutionRecord {
+  return {
+    id: r.id as string,
+    accountId: r.account_id as string,
+    scriptId: r.script_id as string,
+    version: r.version as number,
+    fn: r.fn as string,
+    trigger: r.trigger as ExecutionRecord['trigger'],
+    ok: r.ok === 1,
+    resultJson: (r.result_json as string | null) ?? null,
+    error: r.error_json ? (JSON.parse(r.error_json as string) as ExecutionRecord['error']) : null,
+    logs: JSON.parse(r.logs_json as string) as ExecutionRecord['logs'],
+    cpuMs: r.cpu_ms as number,
+    wallMs: r.wall_ms as number,
+    startedAt: r.started_at as string,
+  };
+}
+
+function schedule(r: Row): Schedule {
+  return {
+    scriptId: r.script_id as string,
+    accountId: r.account_id as string,
+    cron: r.cron as string,
+    timezone: r.timezone as string,
+    data: JSON.parse(r.data_json as string) as unknown,
+  };
+}

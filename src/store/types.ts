@@ -1,0 +1,121 @@
+/**
+ * What ScriptForge keeps, and the interface every storage implementation offers. Callers see only
+ * this: the embedded SQLite store today, PostgreSQL and Redis for multi-node deployments later.
+ * Every read and write that concerns customer data takes the account id: one account never
+ * reaches another's rows, whatever id it names.
+ */
+import type { ExecutionType, Isolation, Limits, LogEntry } from '../engine/index.js';
+import type { ErrorInfo } from '../engine/index.js';
+
+export interface Account {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface Script {
+  id: string;
+  accountId: string;
+  name: string;
+  type: ExecutionType;
+  isolation: Isolation;
+  limits: Partial<Limits>;
+  /** The version that runs. */
+  deployedVersion: number;
+  latestVersion: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ScriptVersion {
+  scriptId: string;
+  version: number;
+  code: string;
+  createdAt: string;
+}
+
+export interface EnvVar {
+  name: string;
+  value: string;
+  secret: boolean;
+}
+
+export type Trigger = 'api' | 'form' | 'driver' | 'schedule';
+
+export interface ExecutionRecord {
+  id: string;
+  accountId: string;
+  scriptId: string;
+  version: number;
+  fn: string;
+  trigger: Trigger;
+  ok: boolean;
+  /** Result as JSON text (when ok). */
+  resultJson: string | null;
+  error: ErrorInfo | null;
+  logs: LogEntry[];
+  cpuMs: number;
+  wallMs: number;
+  startedAt: string;
+}
+
+export interface Schedule {
+  scriptId: string;
+  accountId: string;
+  cron: string;
+  timezone: string;
+  data: unknown;
+}
+
+export interface NewScript {
+  name: string;
+  type: ExecutionType;
+  code: string;
+  isolation: Isolation;
+  limits: Partial<Limits>;
+}
+
+export interface ScriptChanges {
+  name?: string;
+  type?: ExecutionType;
+  isolation?: Isolation;
+  limits?: Partial<Limits>;
+  /** New code makes a new version. */
+  code?: string;
+  /** Deploy the new version (default true). */
+  deploy?: boolean;
+}
+
+export interface Store {
+  createAccount(name: string): Promise<Account>;
+  getAccount(id: string): Promise<Account | null>;
+  listAccounts(): Promise<Account[]>;
+  /** Stores a key's hash; the key itself is never stored. accountId null is an operator key. */
+  addApiKey(accountId: string | null, keyHash: string): Promise<void>;
+  /** Whose key has this hash: an account id, null for an operator, undefined when unknown. */
+  findApiKey(keyHash: string): Promise<{ accountId: string | null } | undefined>;
+  hasOperatorKey(): Promise<boolean>;
+
+  createScript(accountId: string, s: NewScript): Promise<Script>;
+  getScript(accountId: string, id: string): Promise<Script | null>;
+  listScripts(accountId: string): Promise<Script[]>;
+  updateScript(accountId: string, id: string, changes: ScriptChanges): Promise<Script | null>;
+  deleteScript(accountId: string, id: string): Promise<boolean>;
+  getVersion(accountId: string, scriptId: string, version: number): Promise<ScriptVersion | null>;
+  listVersions(accountId: string, scriptId: string): Promise<Omit<ScriptVersion, 'code'>[]>;
+  deploy(accountId: string, scriptId: string, version: number): Promise<Script | null>;
+
+  setEnv(accountId: string, scriptId: string, vars: EnvVar[]): Promise<void>;
+  getEnv(accountId: string, scriptId: string): Promise<EnvVar[]>;
+
+  recordExecution(e: ExecutionRecord): Promise<void>;
+  getExecution(accountId: string, id: string): Promise<ExecutionRecord | null>;
+  listExecutions(accountId: string, q: { scriptId?: string; limit: number }): Promise<Omit<ExecutionRecord, 'logs' | 'resultJson'>[]>;
+
+  setSchedule(s: Schedule): Promise<void>;
+  getSchedule(accountId: string, scriptId: string): Promise<Schedule | null>;
+  deleteSchedule(accountId: string, scriptId: string): Promise<boolean>;
+  listSchedules(): Promise<Schedule[]>;
+
+  close(): Promise<void>;
+}
