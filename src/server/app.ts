@@ -8,10 +8,14 @@ import type { Store } from '../store/index.js';
 import { makeAuth } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import { Metrics } from './metrics.js';
+import { Scheduler } from '../schedule/index.js';
 import { accountRoutes } from './routes/accounts.js';
+import { driverRoutes } from './routes/drivers.js';
+import { formRoutes } from './routes/forms.js';
 import { executionRoutes } from './routes/executions.js';
 import { healthRoutes } from './routes/health.js';
 import { runRoutes } from './routes/run.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { scriptRoutes } from './routes/scripts.js';
 
 export interface AppDeps {
@@ -27,6 +31,7 @@ export interface App {
   app: FastifyInstance;
   executor: Executor;
   metrics: Metrics;
+  scheduler: Scheduler;
 }
 
 export async function buildApp(deps: AppDeps): Promise<App> {
@@ -50,5 +55,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   runRoutes(app, { auth, executor });
   executionRoutes(app, { store: deps.store, auth });
   healthRoutes(app, { engine: deps.engine, metrics });
-  return { app, executor, metrics };
+  formRoutes(app, { auth, executor });
+  driverRoutes(app, { auth, executor });
+  const scheduler = new Scheduler(deps.store, executor);
+  scheduleRoutes(app, { store: deps.store, auth, scheduler });
+  app.addHook('onReady', () => scheduler.start());
+  app.addHook('onClose', () => scheduler.stop());
+  return { app, executor, metrics, scheduler };
 }
