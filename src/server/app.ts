@@ -35,7 +35,7 @@ export interface App {
 }
 
 export async function buildApp(deps: AppDeps): Promise<App> {
-  const app = Fastify({ ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }), bodyLimit: deps.bodyLimit ?? 1024 * 1024, ajv: { customOptions: { allErrors: false } } });
+  const app = Fastify({ ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }), bodyLimit: deps.bodyLimit ?? 1024 * 1024, ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: 'array' } } });
   const metrics = new Metrics();
   const executor = new Executor(deps.store, deps.engine, (trigger, outcome, wallMs) => metrics.observe(trigger, outcome, wallMs));
   const auth = makeAuth(deps.store);
