@@ -3,6 +3,7 @@
  * Exit status: 0 success, 1 the script failed, 2 bad usage.
  */
 import { runCommand } from './run.js';
+import { pullCommand, pushCommand } from './remote.js';
 import { serveCommand } from './serve.js';
 import { UsageError } from './usage.js';
 
@@ -10,6 +11,8 @@ const USAGE = `Usage: scriptforge <command> [options]
 
 Commands:
   serve      start the server (HTTP API, SQLite store, sandbox workers); see serve --help
+  push FILE  save FILE as a new version on a server and deploy it   [--server URL --key KEY]
+  pull ID    write a script's deployed code to a file               [--server URL --key KEY]
   run FILE   run a script locally, no server needed
              [--type script|app|driver] [--fn NAME] [--data JSON | --data @FILE]
              [--timeout MS] [--memory MB] [--isolation fresh|reuse] [--json]
@@ -23,6 +26,10 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case 'serve':
       return serveCommand(rest);
+    case 'push':
+      return pushCommand(rest);
+    case 'pull':
+      return pullCommand(rest);
     case undefined:
     case '-h':
     case '--help':
