@@ -41,6 +41,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const auth = makeAuth(deps.store);
 
   installErrorHandler(app);
+  // Shutting down: answers in flight still go out, then their keep-alive connections close, so that
+  // close() does not wait on clients that keep idle connections open.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'ScriptForge API', version: '1', description: 'Run customer JavaScript in a secure sandbox.' },

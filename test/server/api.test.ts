@@ -251,3 +251,17 @@ describe('operations', () => {
     expect(ui.text).toMatch(/swagger/i);
   });
 });
+
+describe('graceful shutdown', () => {
+  it('finishes executions in flight before it stops', async () => {
+    const own = await startTestServer();
+    const k = (await own.account('late')).key;
+    const s = (await own.call('POST', '/api/v1/scripts', k, { name: 'slow', type: 'app', code: 'async function main() { await new Promise((r) => setTimeout(r, 500)); return "finished" }' })).body;
+    const inFlight = own.call('POST', `/api/v1/scripts/${s.id}/run`, k, {});
+    await new Promise((r) => setTimeout(r, 100));
+    const closing = own.close();
+    const r = await inFlight;
+    expect(r).toMatchObject({ status: 200, body: { ok: true, result: 'finished' } });
+    await closing;
+  });
+});
