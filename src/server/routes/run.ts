@@ -42,6 +42,8 @@ export function runRoutes(app: FastifyInstance, deps: { auth: Auth; executor: Ex
       if (!sse) {
         const o = await run();
         if (!o.found) throw notFound('script', req.params.id);
+        // The engine shed this call (its queue is full, or it is shutting down): try again shortly.
+        if (!o.ok && o.error?.code === 'OVERLOADED') return reply.code(503).header('retry-after', '1').send(envelope(o));
         return reply.code(200).send(envelope(o));
       }
       // Streamed: the status line goes out with the first event, so an unknown script is still a 404.
