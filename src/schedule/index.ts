@@ -117,7 +117,7 @@ export class Scheduler {
     this.remove(schedule.scriptId);
     if (this.#stopped) return;
     const s: Schedule = { ...schedule, cron: pattern };
-    const cron = new Cron(pattern, { timezone: s.timezone, catch: true, unref: true }, () => this.#fire(s.scriptId));
+    const cron = new Cron(pattern, { timezone: s.timezone, protect: true, catch: true, unref: true }, () => this.#fire(s.scriptId));
     this.#jobs.set(s.scriptId, { schedule: s, cron });
   }
 
@@ -162,7 +162,7 @@ export class Scheduler {
   #fire(scriptId: string): Promise<void> | undefined {
     const job = this.#jobs.get(scriptId);
     if (!job || this.#stopped) return undefined;
-    if (false) {
+    if (this.#busy.has(scriptId)) {
       this.log.warn({ scriptId }, 'scheduled run skipped: the previous run is still going');
       return undefined;
     }

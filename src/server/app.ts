@@ -61,13 +61,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   accountRoutes(app, { store: deps.store, auth });
-  scriptRoutes(app, { store: deps.store, auth, engine: deps.engine, onChange: () => {} });
+  const scheduler = new Scheduler(deps.store, executor, app.log);
+  scriptRoutes(app, { store: deps.store, auth, engine: deps.engine, onChange: (id) => void scheduler.scriptChanged(id) });
   runRoutes(app, { auth, executor });
   executionRoutes(app, { store: deps.store, auth });
   healthRoutes(app, { engine: deps.engine, metrics });
   formRoutes(app, { auth, executor });
   driverRoutes(app, { auth, executor });
-  const scheduler = new Scheduler(deps.store, executor);
   scheduleRoutes(app, { store: deps.store, auth, scheduler });
   app.addHook('onReady', () => scheduler.start());
   app.addHook('onClose', () => scheduler.stop());
