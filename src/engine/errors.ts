@@ -18,7 +18,11 @@ export type ErrorCode =
   | 'HOST_ERROR'
   | 'SANDBOX_CRASHED'
   | 'OVERLOADED'
-  | 'INVALID_REQUEST';
+  | 'INVALID_REQUEST'
+  /** A driver's result does not have the shape its method must return (PRODUCT.md §6.4). */
+  | 'DRIVER_RESULT_INVALID'
+  /** A form script's {redirect} is not an http(s) URL or an absolute path. */
+  | 'FORM_REDIRECT_INVALID';
 
 export interface ErrorInfo {
   name: string;
@@ -137,6 +141,8 @@ const byCode: Record<ErrorCode, (m: string, i: Partial<ErrorInfo>) => ExecutionE
   SANDBOX_CRASHED: (m) => new SandboxCrashedError(m),
   OVERLOADED: (m) => new OverloadedError(m),
   INVALID_REQUEST: (m) => new InvalidRequestError(m),
+  DRIVER_RESULT_INVALID: (m, i) => new ExecutionError('DRIVER_RESULT_INVALID', m, i),
+  FORM_REDIRECT_INVALID: (m, i) => new ExecutionError('FORM_REDIRECT_INVALID', m, i),
 };
 
 /** Rebuilds the typed error from its JSON form (as it crosses the process boundary). */

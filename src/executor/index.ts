@@ -15,6 +15,11 @@ export interface RunStored {
   input: string;
   trigger: Trigger;
   onLog?: (entry: LogEntry) => void;
+  /**
+   * Checks a successful result (a driver's shape, a form's redirect): an error makes the execution
+   * a failure, recorded and counted as one.
+   */
+  check?: (result: unknown) => (ErrorInfo & Record<string, unknown>) | null;
 }
 
 export type StoredOutcome =
@@ -73,13 +78,16 @@ export class Executor {
   }
 
   async #record(r: RunStored, script: Script, version: number, startedAt: string, res: ExecutionResult): Promise<StoredOutcome> {
+    let checked: ErrorInfo | null = null;
+    if (res.ok && r.check) checked = r.check(JSON.parse(res.resultJson) as unknown);
+    if (checked) res = { ok: false, error: Object.assign(new ExecutionError(checked.code, checked.message), checked), logs: res.logs, cpuMs: res.cpuMs, wallMs: res.wallMs };
     const outcome = {
       found: true as const,
       executionId: newId('exe'),
       script,
       ok: res.ok,
       resultJson: res.ok ? res.resultJson : null,
-      error: res.ok ? null : res.error.toJSON(),
+      error: res.ok ? null : checked ?? res.error.toJSON(),
       logs: res.logs,
       cpuMs: res.cpuMs,
       wallMs: res.wallMs,

@@ -13,6 +13,7 @@
  * The result is JSON text for the executor. Keys such as `__proto__` are ordinary own keys.
  */
 import type { Multipart } from '@fastify/multipart';
+import type { Readable } from 'node:stream';
 
 /** What a form script sees for an uploaded file. */
 export interface FileDescription {
@@ -107,8 +108,38 @@ export function busboyLimits(l: FormLimits = DEFAULT_FORM_LIMITS) {
   };
 }
 
-/** `multipart/form-data`, read part by part from @fastify/multipart's iterator. */
-export async function multipartToJson(parts: AsyncIterable<Multipart>, l: FormLimits = DEFAULT_FORM_LIMITS): Promise<string> {
+/**
+ * Watches a multipart body for its closing delimiter (`--boundary--`). Busboy, through
+ * @fastify/multipart, ends the parts quietly when a body stops early (a truncated or aborted
+ * upload), which would run the script with part of the form: this tells the two apart. Call it
+ * before reading the parts; it pauses the stream until they are read (the pipe resumes it).
+ */
+export function watchMultipartEnd(raw: Readable, contentType: string | undefined): () => boolean {
+  const m = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
+  if (!m) return () => false;
+  const needle = Buffer.from(`--${m[1] ?? m[2]}--`);
+  let carry = Buffer.alloc(0);
+  let seen = false;
+  const onData = (chunk: Buffer) => {
+    const straddle = Buffer.concat([carry, chunk.subarray(0, needle.length - 1)]);
+    if (straddle.includes(needle) || chunk.includes(needle)) {
+      seen = true;
+      raw.off('data', onData);
+      return;
+    }
+    const tail = chunk.length >= needle.length - 1 ? chunk.subarray(chunk.length - needle.length + 1) : Buffer.concat([carry, chunk]).subarray(-(needle.length - 1));
+    carry = Buffer.from(tail);
+  };
+  raw.pause();
+  raw.on('data', onData);
+  return () => seen;
+}
+
+/**
+ * `multipart/form-data`, read part by part from @fastify/multipart's iterator. `ended` says whether
+ * the body reached its closing delimiter (see watchMultipartEnd).
+ */
+export async function multipartToJson(parts: AsyncIterable<Multipart>, ended: () => boolean, l: FormLimits = DEFAULT_FORM_LIMITS): Promise<string> {
   const fields = new FormFields();
   let total = 0;
   const count = (n: number) => {
@@ -141,6 +172,7 @@ export async function multipartToJson(parts: AsyncIterable<Multipart>, l: FormLi
   } catch (err) {
     throw multipartError(err, l);
   }
+  if (!ended()) throw new FormBodyError(400, 'INVALID_FORM', 'The multipart body ends before its closing boundary: the form is incomplete');
   return fields.toJson();
 }
 

@@ -38,23 +38,22 @@ export function driverRoutes(app: FastifyInstance, deps: { auth: Auth; executor:
       done(null, new DriverArg(text));
     });
     scope.addContentTypeParser('*', (req, _payload, done) => {
-      done(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `A driver call's body is the method's argument as application/json, not ${String(req.headers['content-type'])}`), undefined);
+      done(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `A driver call's body is the method's argument as application/json, not ${req.headers['content-type'] ? String(req.headers['content-type']) : 'a body without a Content-Type'}`), undefined);
     });
 
     const handler = async (req: FastifyRequest<{ Params: { scriptId: string; method: string } }>, reply: FastifyReply) => {
       const { scriptId, method } = req.params;
       const input = req.body instanceof DriverArg ? req.body.text : '';
-      const o = await deps.executor.run({ accountId: req.accountId, scriptId, fn: method, input, trigger: 'driver' });
+      const check = (result: unknown) => {
+        const problem = checkDriverResult(method, result);
+        return problem && { name: 'DriverResultError', code: 'DRIVER_RESULT_INVALID' as const, message: problem.message, method, field: problem.field };
+      };
+      const o = await deps.executor.run({ accountId: req.accountId, scriptId, fn: method, input, trigger: 'driver', check });
       if (!o.found) throw notFound('script', scriptId);
       if (!o.ok) {
         const code = o.error?.code;
         if (code === 'OVERLOADED') return reply.code(503).header('retry-after', '1').send(envelope(o));
         return reply.code(code === 'FUNCTION_NOT_FOUND' ? 404 : 502).send(envelope(o));
-      }
-      const problem = checkDriverResult(method, JSON.parse(o.resultJson ?? 'null'));
-      if (problem) {
-        const error = { name: 'DriverResultError', code: 'DRIVER_RESULT_INVALID', message: problem.message, method, field: problem.field };
-        return reply.code(502).send({ ok: false, error, executionId: o.executionId, logs: o.logs, cpuMs: o.cpuMs, wallMs: o.wallMs });
       }
       return reply.code(200).send(envelope(o));
     };

@@ -7,7 +7,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Executor, StoredOutcome } from '../../executor/index.js';
-import { busboyLimits, DEFAULT_FORM_LIMITS, FormBodyError, jsonFormToJson, locationOf, multipartToJson, redirectProblem, urlEncodedToJson } from '../../forms/index.js';
+import { busboyLimits, DEFAULT_FORM_LIMITS, FormBodyError, jsonFormToJson, locationOf, multipartToJson, redirectProblem, urlEncodedToJson, watchMultipartEnd } from '../../forms/index.js';
 import type { Auth } from '../auth.js';
 import { HttpError, notFound } from '../errors.js';
 import { envelope } from './run.js';
@@ -48,36 +48,35 @@ export function formRoutes(app: FastifyInstance, deps: { auth: Auth; executor: E
       }
     });
     scope.addContentTypeParser('*', (req, _payload, done) => {
-      done(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `A form body is application/x-www-form-urlencoded, multipart/form-data or application/json, not ${String(req.headers['content-type'])}`), undefined);
+      done(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `A form body is application/x-www-form-urlencoded, multipart/form-data or application/json, not ${req.headers['content-type'] ? String(req.headers['content-type']) : 'a body without a Content-Type'}`), undefined);
     });
 
     const handler = async (req: FastifyRequest<{ Params: { scriptId: string } }>, reply: FastifyReply) => {
       let input = '{}';
       if (req.isMultipart()) {
         try {
-          input = await multipartToJson(req.parts(), DEFAULT_FORM_LIMITS);
+          const ended = watchMultipartEnd(req.raw, req.headers['content-type']);
+          input = await multipartToJson(req.parts(), ended, DEFAULT_FORM_LIMITS);
         } catch (err) {
           throw toHttp(err);
         }
       } else if (req.body instanceof FormInput) {
         input = req.body.json;
       }
-      const o = await deps.executor.run({ accountId: req.accountId, scriptId: req.params.scriptId, input, trigger: 'form' });
+      const check = (result: unknown) => {
+        const problem = hasRedirect(result) ? redirectProblem(result.redirect) : null;
+        if (problem === null) return null;
+        const message = `The result's redirect must be an http(s) URL or a path starting with '/': ${problem}`;
+        return { name: 'FormResultError', code: 'FORM_REDIRECT_INVALID' as const, message };
+      };
+      const o = await deps.executor.run({ accountId: req.accountId, scriptId: req.params.scriptId, input, trigger: 'form', check });
       if (!o.found) throw notFound('script', req.params.scriptId);
       if (!o.ok) {
         if (o.error?.code === 'OVERLOADED') return reply.code(503).header('retry-after', '1').send(envelope(o));
         return reply.code(422).send(envelope(o));
       }
       const result: unknown = JSON.parse(o.resultJson ?? 'null');
-      if (result !== null && typeof result === 'object' && !Array.isArray(result) && Object.prototype.hasOwnProperty.call(result, 'redirect')) {
-        const to = (result as { redirect: unknown }).redirect;
-        const problem = redirectProblem(to);
-        if (problem !== null) {
-          const message = `The result's redirect must be an http(s) URL or a path starting with '/': ${problem}`;
-          return reply.code(422).send(failure(o, { name: 'FormResultError', code: 'FORM_REDIRECT_INVALID', message }));
-        }
-        return reply.code(303).header('location', locationOf(to as string)).send(envelope(o));
-      }
+      if (hasRedirect(result)) return reply.code(303).header('location', locationOf(result.redirect as string)).send(envelope(o));
       return reply.code(200).send(envelope(o));
     };
 
@@ -96,4 +95,8 @@ export function formRoutes(app: FastifyInstance, deps: { auth: Auth; executor: E
       handler,
     );
   });
+}
+
+function hasRedirect(result: unknown): result is { redirect: unknown } {
+  return result !== null && typeof result === 'object' && !Array.isArray(result) && Object.prototype.hasOwnProperty.call(result, 'redirect');
 }
