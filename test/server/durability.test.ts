@@ -12,14 +12,14 @@ afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-async function serve(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+async function serve(dataDir: string, adminKey: string | null = ADMIN): Promise<{ child: ChildProcess; url: string; stdout: () => string }> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, PORT: '0', SCRIPTFORGE_DATA_DIR: dataDir, SCRIPTFORGE_ADMIN_KEY: ADMIN, SCRIPTFORGE_WORKERS: '1', LOG_LEVEL: 'silent' },
+    env: { ...process.env, PORT: '0', SCRIPTFORGE_DATA_DIR: dataDir, SCRIPTFORGE_ADMIN_KEY: adminKey ?? '', SCRIPTFORGE_WORKERS: '1', LOG_LEVEL: 'silent' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
+  let out = '';
   const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d;
       const m = /listening on (http:\/\/\S+)/.exec(out);
@@ -27,7 +27,7 @@ async function serve(dataDir: string): Promise<{ child: ChildProcess; url: strin
     });
     child.once('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
   });
-  return { child, url };
+  return { child, url, stdout: () => out };
 }
 
 async function call(url: string, method: string, p: string, key: string, body?: unknown) {
@@ -57,6 +57,25 @@ describe('kill -9', () => {
     expect(versions.body.map((v: { version: number; deployed: boolean }) => [v.version, v.deployed])).toEqual([[1, false], [2, true]]);
     expect((await call(second.url, 'POST', `/api/v1/scripts/${s.body.id}/run`, key, {})).body.result).toBe('v2');
     expect((await call(second.url, 'GET', `/api/v1/executions/${run.body.executionId}`, key)).body.result).toBe('v2');
+    second.child.kill('SIGTERM');
+    await new Promise((r) => second.child.once('exit', r));
+  });
+});
+
+describe('the operator key', () => {
+  it('is made on first start, printed once, stored only as a hash', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-operator-'));
+    const first = await serve(dataDir, null);
+    const key = /Operator key[^\n]*\n\n\s+(sf_\S+)/.exec(first.stdout())![1];
+    expect((await call(first.url, 'POST', '/api/v1/accounts', key, { name: 'made-by-generated-key' })).status).toBe(201);
+    first.child.kill('SIGTERM');
+    await new Promise((r) => first.child.once('exit', r));
+    const db = fs.readFileSync(path.join(dataDir, 'scriptforge.db'));
+    expect(db.includes(Buffer.from(key))).toBe(false);
+
+    const second = await serve(dataDir, null);
+    expect(second.stdout()).not.toContain('Operator key');
+    expect((await call(second.url, 'GET', '/api/v1/accounts', key)).status).toBe(200);
     second.child.kill('SIGTERM');
     await new Promise((r) => second.child.once('exit', r));
   });
