@@ -98,6 +98,7 @@ export class Engine {
   readonly #modulesJson: string;
   readonly #registry: Record<string, ModuleDefinition>;
   readonly #scriptModules = new WeakMap<object, Set<string>>();
+  readonly #resolved = new Map<string, Limits>();
   /** Names of the modules guests may load. */
   readonly moduleNames: readonly string[];
   readonly #workers: WorkerProcess[] = [];
@@ -159,6 +160,18 @@ export class Engine {
 
   /** The limits a request gets: the defaults, overridden by the request, checked against the maxima. */
   resolveLimits(requested: Partial<Limits> = {}): Limits {
+    // Callers send the same few limit sets over and over: resolve each once (the result is shared).
+    const key = JSON.stringify(requested);
+    let limits = this.#resolved.get(key);
+    if (!limits) {
+      limits = Object.freeze(this.#resolve(requested));
+      this.#resolved.set(key, limits);
+      if (this.#resolved.size > 1000) this.#resolved.delete(this.#resolved.keys().next().value as string);
+    }
+    return limits;
+  }
+
+  #resolve(requested: Partial<Limits>): Limits {
     const limits = { ...this.#defaults };
     for (const [k, v] of Object.entries(requested) as [keyof Limits, number | undefined][]) {
       if (v === undefined) continue;
@@ -280,19 +293,20 @@ export class Engine {
     call.sentAt = performance.now();
     call.deadline = call.sentAt + (req.type === 'script' ? limits.cpuMs : limits.wallMs) + this.#opts.deadlineMarginMs;
     w.inflight.set(call.id, call);
-    const header: Header = {
-      t: 'exec', id: call.id, key: s.key, tenant: s.tenant, type: req.type, fn: req.fn ?? 'main',
-      isolation: req.isolation ?? 'fresh', limits, env: req.env ?? {}, returnInput: req.returnInputIfUndefined === true,
-      stream: req.onLog !== undefined,
-    };
+    // The header by hand, from pieces serialized once per object: this runs for every call.
+    let head =
+      `{"t":"exec","id":${call.id},"key":${json(s.key)},"tenant":${json(s.tenant)},"type":${json(req.type)},"fn":${json(req.fn ?? 'main')},` +
+      `"isolation":${json(req.isolation ?? 'fresh')},"limits":${jsonOf(limits)},"env":${req.env ? jsonOf(req.env) : '{}'},` +
+      `"returnInput":${req.returnInputIfUndefined === true},"stream":${req.onLog !== undefined}`;
     if (!w.knownScripts.has(s.key)) {
-      header.code = {
+      const code = {
         source: s.source, filename: s.filename, lineOffset: s.lineOffset, modules: s.modules,
         meta: JSON.stringify({ format: s.format, filename: s.filename }),
       };
+      head += `,"code":${JSON.stringify(code)}`;
       w.knownScripts.add(s.key);
     }
-    w.send(header, req.input ?? '');
+    w.sendRaw(`${head}}`, req.input ?? '');
   }
 
   #drainQueue(): void {
@@ -513,6 +527,18 @@ export class Engine {
     });
   }
 }
+
+const serialized = new WeakMap<object, string>();
+/** JSON of an object that callers reuse (limits, env): serialized once. Such objects are not mutated. */
+function jsonOf(o: object): string {
+  let s = serialized.get(o);
+  if (s === undefined) {
+    s = JSON.stringify(o);
+    serialized.set(o, s);
+  }
+  return s;
+}
+const json = (s: string) => JSON.stringify(s);
 
 function failed(error: ExecutionError, logs: LogEntry[] = []): ExecutionResult {
   return { ok: false, error, logs, cpuMs: 0, wallMs: 0 };

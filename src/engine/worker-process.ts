@@ -91,6 +91,11 @@ export class WorkerProcess {
     if (!this.closed) this.#out.send(header, body);
   }
 
+  /** Sends a header that is already JSON text. */
+  sendRaw(headerJson: string, body = ''): void {
+    if (!this.closed) this.#out.sendRaw(headerJson, body);
+  }
+
   kill(reason: string): void {
     if (this.closed) return;
     this.killedFor ??= reason;

@@ -43,6 +43,8 @@ export function checkCode(engine: Engine, code: string, type: Script['type'], ac
 
 export class Executor {
   readonly #prepared = new Map<string, Prepared>();
+  /** Environment per script version, until the script or its variables change (forget()). */
+  readonly #envs = new Map<string, Record<string, string>>();
 
   constructor(
     readonly store: Store,
@@ -114,7 +116,15 @@ export class Executor {
     return p;
   }
 
+  /** Drops what is cached of a script (after a change to it or its environment). */
+  forget(scriptId: string): void {
+    for (const k of this.#envs.keys()) if (k.startsWith(`${scriptId}@`)) this.#envs.delete(k);
+  }
+
   async #env(script: Script, version: number): Promise<Record<string, string>> {
+    const key = `${script.id}@${version}`;
+    const cached = this.#envs.get(key);
+    if (cached) return cached;
     const env: Record<string, string> = {};
     for (const v of await this.store.getEnv(script.accountId, script.id)) env[v.name] = v.value;
     Object.assign(env, {
@@ -124,6 +134,8 @@ export class Executor {
       ACCOUNT_ID: script.accountId,
       EXEC_HOST: os.hostname(),
     });
+    this.#envs.set(key, env);
+    if (this.#envs.size > 5000) this.#envs.delete(this.#envs.keys().next().value as string);
     return env;
   }
 }

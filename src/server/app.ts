@@ -62,7 +62,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   accountRoutes(app, { store: deps.store, auth });
   const scheduler = new Scheduler(deps.store, executor, app.log);
-  scriptRoutes(app, { store: deps.store, auth, engine: deps.engine, onChange: (id) => void scheduler.scriptChanged(id) });
+  scriptRoutes(app, { store: deps.store, auth, engine: deps.engine, onChange: (id) => {
+      executor.forget(id);
+      void scheduler.scriptChanged(id);
+    } });
   runRoutes(app, { auth, executor });
   executionRoutes(app, { store: deps.store, auth });
   healthRoutes(app, { engine: deps.engine, metrics });

@@ -113,6 +113,8 @@ describe('environment variables', () => {
     expect(got.text).not.toContain('s3cret');
     const r = await t.call('POST', `/api/v1/scripts/${s.id}/run`, a.key);
     expect(r.body.result).toEqual(['hello', 's3cret', s.id, 'env', '1', a.id, 'string']);
+    await t.call('PUT', `/api/v1/scripts/${s.id}/env`, a.key, { GREETING: 'changed' });
+    expect((await t.call('POST', `/api/v1/scripts/${s.id}/run`, a.key)).body.result.slice(0, 2)).toEqual(['changed', null]);
     const bad = await t.call('PUT', `/api/v1/scripts/${s.id}/env`, a.key, { 'not-a-name': 'x' });
     expect(bad.status).toBe(400);
   });

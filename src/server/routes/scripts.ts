@@ -173,6 +173,7 @@ export function scriptRoutes(app: FastifyInstance, deps: { store: Store; auth: A
         typeof v === 'string' ? { name, value: v, secret: false } : { name, value: v.value, secret: v.secret === true },
       );
       await store.setEnv(req.accountId, s.id, vars);
+      deps.onChange(s.id);
       return envOut(await store.getEnv(req.accountId, s.id));
     },
   );
