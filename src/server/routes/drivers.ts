@@ -9,12 +9,8 @@ import { checkDriverResult } from '../../drivers/index.js';
 import type { Executor } from '../../executor/index.js';
 import type { Auth } from '../auth.js';
 import { HttpError, notFound } from '../errors.js';
+import { acceptRawJson, inputOf } from '../raw-json.js';
 import { envelope } from './run.js';
-
-/** The body kept as JSON text: it goes to the sandbox as sent. */
-class DriverArg {
-  constructor(readonly text: string) {}
-}
 
 const STATUS = `Status codes:
 - 200: the method ran and its result has the right shape; the body is the envelope {ok: true, result, executionId, logs, cpuMs, wallMs}.
@@ -27,23 +23,14 @@ Checked results: search → an array of {did: string}, allocate → an object, r
 export function driverRoutes(app: FastifyInstance, deps: { auth: Auth; executor: Executor }): void {
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-      const text = String(body);
-      if (text.trim() === '') return done(null, undefined);
-      try {
-        JSON.parse(text);
-      } catch (err) {
-        return done(new HttpError(400, 'INVALID_JSON', `The body is not valid JSON: ${(err as Error).message}`), undefined);
-      }
-      done(null, new DriverArg(text));
-    });
+    acceptRawJson(scope);
     scope.addContentTypeParser('*', (req, _payload, done) => {
       done(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `A driver call's body is the method's argument as application/json, not ${req.headers['content-type'] ? String(req.headers['content-type']) : 'a body without a Content-Type'}`), undefined);
     });
 
     const handler = async (req: FastifyRequest<{ Params: { scriptId: string; method: string } }>, reply: FastifyReply) => {
       const { scriptId, method } = req.params;
-      const input = req.body instanceof DriverArg ? req.body.text : '';
+      const input = inputOf(req.body);
       const check = (result: unknown) => {
         const problem = checkDriverResult(method, result);
         return problem && { name: 'DriverResultError', code: 'DRIVER_RESULT_INVALID' as const, message: problem.message, method, field: problem.field };

@@ -7,12 +7,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LogEntry } from '../../engine/index.js';
 import type { Executor, StoredOutcome } from '../../executor/index.js';
 import type { Auth } from '../auth.js';
-import { HttpError, notFound } from '../errors.js';
-
-/** The request body kept as JSON text: it goes to the sandbox as is, never parsed and re-encoded. */
-class RawJson {
-  constructor(readonly text: string) {}
-}
+import { notFound } from '../errors.js';
+import { acceptRawJson, inputOf } from '../raw-json.js';
 
 type Found = Extract<StoredOutcome, { found: true }>;
 
@@ -23,19 +19,10 @@ export function envelope(o: Found): Record<string, unknown> {
 
 export function runRoutes(app: FastifyInstance, deps: { auth: Auth; executor: Executor }): void {
   app.register(async (scope) => {
-    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-      const text = String(body);
-      if (text.trim() === '') return done(null, undefined);
-      try {
-        JSON.parse(text);
-      } catch (err) {
-        return done(new HttpError(400, 'INVALID_JSON', `The body is not valid JSON: ${(err as Error).message}`), undefined);
-      }
-      done(null, new RawJson(text));
-    });
+    acceptRawJson(scope);
 
     const handler = async (req: FastifyRequest<{ Params: { id: string; fn?: string } }>, reply: FastifyReply) => {
-      const input = req.body instanceof RawJson ? req.body.text : '';
+      const input = inputOf(req.body);
       const sse = /text\/event-stream/.test(String(req.headers.accept ?? ''));
       const run = (onLog?: (e: LogEntry) => void) =>
         deps.executor.run({ accountId: req.accountId, scriptId: req.params.id, fn: req.params.fn, input, trigger: 'api', onLog });

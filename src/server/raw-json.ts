@@ -1,0 +1,29 @@
+/**
+ * Request bodies that go to the sandbox as the data argument: checked to be JSON, then kept as
+ * text, never parsed into an object and encoded again.
+ */
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from './errors.js';
+
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/** In `scope` (an encapsulated plugin), application/json bodies arrive as RawJson (or undefined when empty). */
+export function acceptRawJson(scope: FastifyInstance): void {
+  scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      return done(new HttpError(400, 'INVALID_JSON', `The body is not valid JSON: ${(err as Error).message}`), undefined);
+    }
+    done(null, new RawJson(text));
+  });
+}
+
+/** The data argument of a request whose body was read by acceptRawJson: JSON text, '' for none. */
+export function inputOf(body: unknown): string {
+  return body instanceof RawJson ? body.text : '';
+}
