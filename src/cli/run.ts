@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine, type ExecutionType, type Isolation, type Limits } from '../engine/index.js';
+import { MODULES, moduleHost } from '../modules/index.js';
+import { SqliteStore } from '../store/sqlite/index.js';
 import { analyze, guessType, run, type Envelope } from '../runtime/index.js';
 import { printHuman } from './print.js';
 import { UsageError } from './usage.js';
@@ -69,18 +71,22 @@ export async function runCommand(argv: string[]): Promise<number> {
       type = 'script'; // a syntax error: run() reports it with its position
     }
   }
-  const engine = new Engine({ workers: 1 });
+  const engine = new Engine({ workers: 1, modules: MODULES });
+  // Modules keep their data in a throwaway in-memory store: a local run touches nothing lasting.
+  const store = new SqliteStore({ dataDir: ':memory:' });
   let envelope: Envelope;
   try {
     await engine.start();
     envelope = await run(engine, {
       code, filename: path.basename(file), type, fn: o.fn, input, limits, isolation: o.isolation as Isolation | undefined,
+      host: moduleHost({ store, accountId: 'local' }),
     });
   } catch (err) {
     if ((err as { code?: string }).code === 'INVALID_REQUEST') throw new UsageError((err as Error).message);
     throw err;
   } finally {
     await engine.close(0);
+    await store.close();
   }
   if (!envelope.ok && envelope.error.code === 'INVALID_REQUEST') throw new UsageError(envelope.error.message);
   if (o.json) process.stdout.write(`${JSON.stringify(envelope)}\n`);

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import { ExecutionError, ScriptSyntaxError, type Engine, type ErrorInfo, type ExecutionResult, type LogEntry } from '../engine/index.js';
+import { moduleHost } from '../modules/index.js';
 import { prepare, type Prepared } from '../runtime/index.js';
 import { newId, type Script, type Store, type Trigger } from '../store/index.js';
 
@@ -51,6 +52,8 @@ export class Executor {
     readonly engine: Engine,
     /** Told of every finished execution: its trigger, outcome ('ok' or the error code) and wall time. */
     readonly onFinished: (trigger: Trigger, outcome: string, wallMs: number) => void = () => {},
+    /** The modules' clock (KV expiry): injectable for tests. */
+    readonly now: () => number = Date.now,
   ) {}
 
   async run(r: RunStored): Promise<StoredOutcome> {
@@ -75,6 +78,7 @@ export class Executor {
       isolation: script.isolation,
       env,
       onLog: r.onLog,
+      host: moduleHost({ store: this.store, accountId: r.accountId, now: this.now }),
     });
     return this.#record(r, script, version, startedAt, res);
   }

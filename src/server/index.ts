@@ -4,6 +4,7 @@
  */
 import pino from 'pino';
 import { Engine } from '../engine/index.js';
+import { MODULES } from '../modules/index.js';
 import { openStore } from '../store/index.js';
 import { buildApp, type App } from './app.js';
 import { ensureOperatorKey } from './auth.js';
@@ -35,7 +36,7 @@ export interface RunningServer extends App {
 export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
   const store = openStore({ dataDir: cfg.dataDir });
-  const engine = new Engine({ workers: cfg.workers, logger });
+  const engine = new Engine({ workers: cfg.workers, logger, modules: MODULES });
   await engine.start();
   const made = await ensureOperatorKey(store, cfg.adminKey);
   if (made) {

@@ -117,5 +117,33 @@ export interface Store {
   deleteSchedule(accountId: string, scriptId: string): Promise<boolean>;
   listSchedules(): Promise<Schedule[]>;
 
+  /** Key/value data of an account (cxKV). `now` is milliseconds since the epoch (injectable for tests). */
+  kv: KvStore;
+  /** Document areas of an account (cxUserspace). */
+  docs: DocStore;
+
   close(): Promise<void>;
+}
+
+export interface KvStore {
+  /** The value (strings as stored; JSON objects as their JSON text), or null when missing or expired. */
+  get(accountId: string, key: string, now: number): Promise<{ value: string; json: boolean } | null>;
+  set(accountId: string, key: string, value: string, json: boolean, ttlSeconds: number, now: number): Promise<void>;
+  /** Atomic: adds `by` to the number stored (0 when missing or expired); sets the expiry when given. */
+  incr(accountId: string, key: string, by: number, expireSeconds: number, now: number): Promise<number>;
+  delete(accountId: string, key: string): Promise<boolean>;
+  keys(accountId: string, prefix: string, now: number, limit: number): Promise<string[]>;
+  usage(accountId: string, now: number): Promise<{ keys: number; bytes: number }>;
+}
+
+export interface DocStore {
+  /** False when the key exists already. */
+  create(accountId: string, area: string, key: string, json: string): Promise<boolean>;
+  read(accountId: string, area: string, key: string): Promise<string | null>;
+  /** False when the key does not exist. */
+  update(accountId: string, area: string, key: string, json: string): Promise<boolean>;
+  delete(accountId: string, area: string, key: string): Promise<boolean>;
+  list(accountId: string, area: string, prefix: string, limit: number): Promise<{ key: string; json: string }[]>;
+  /** Documents and bytes of an account, all areas. */
+  usage(accountId: string): Promise<{ docs: number; bytes: number }>;
 }

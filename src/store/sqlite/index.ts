@@ -18,6 +18,8 @@ import type {
   Store,
 } from '../types.js';
 import { newId } from '../ids.js';
+import { sqliteDocs } from './docs.js';
+import { sqliteKv } from './kv.js';
 import { MIGRATIONS } from './schema.js';
 
 export interface SqliteStoreOptions {
@@ -33,6 +35,8 @@ const now = () => new Date().toISOString();
 
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
+  readonly kv;
+  readonly docs;
   readonly #retain: number;
   #sinceTrim = new Map<string, number>();
 
@@ -49,6 +53,8 @@ export class SqliteStore implements Store {
     this.#db.pragma('busy_timeout = 5000');
     this.#retain = opts.executionsPerScript ?? 1000;
     this.#migrate();
+    this.kv = sqliteKv(this.#db);
+    this.docs = sqliteDocs(this.#db);
   }
 
   #migrate(): void {

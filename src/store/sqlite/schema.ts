@@ -57,4 +57,22 @@ export const MIGRATIONS: string[] = [
     data_json TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE kv (
+    account_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    json INTEGER NOT NULL,
+    expires_at INTEGER,
+    PRIMARY KEY (account_id, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE docs (
+    account_id TEXT NOT NULL,
+    area TEXT NOT NULL,
+    key TEXT NOT NULL,
+    json TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (account_id, area, key)
+  ) WITHOUT ROWID;
+  `,
 ];
