@@ -6,6 +6,7 @@ import type { HostHandler, ModuleDefinition } from '../engine/index.js';
 import type { Store } from '../store/index.js';
 import { ModuleError, type ModuleHost } from './host.js';
 import { kvGuest, kvHost } from './kv/index.js';
+import { LIBRARY_MODULES } from './libs/index.js';
 import { userspaceGuest, userspaceHost } from './userspace/index.js';
 
 export { ModuleError } from './host.js';
@@ -13,6 +14,7 @@ export { ModuleError } from './host.js';
 export const MODULES: Record<string, ModuleDefinition> = {
   cxKV: { source: kvGuest },
   cxUserspace: { source: userspaceGuest },
+  ...LIBRARY_MODULES,
 };
 
 export interface HostOptions {
