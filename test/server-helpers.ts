@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { ModuleConfig } from '../src/modules/index.js';
 import { startServer, type RunningServer } from '../src/server/index.js';
 
 export interface TestServer {
@@ -16,11 +17,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(opts: { dataDir?: string; workers?: number } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { dataDir?: string; workers?: number; modules?: ModuleConfig } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sf-server-'));
   const adminKey = 'sf_test_operator_key';
   process.env.LOG_LEVEL ??= 'silent';
-  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, adminKey, workers: opts.workers ?? 1 });
+  const server = await startServer({ port: 0, host: '127.0.0.1', dataDir, adminKey, workers: opts.workers ?? 1, modules: opts.modules });
   const url = server.url;
   const call: TestServer['call'] = async (method, p, key, body, headers = {}) => {
     const h: Record<string, string> = { ...headers };

@@ -4,9 +4,9 @@
  */
 import os from 'node:os';
 import { ExecutionError, ScriptSyntaxError, type Engine, type ErrorInfo, type ExecutionResult, type LogEntry } from '../engine/index.js';
-import { moduleHost } from '../modules/index.js';
+import { moduleHost, type ModuleConfig } from '../modules/index.js';
 import { prepare, type Prepared } from '../runtime/index.js';
-import { newId, type Script, type Store, type Trigger } from '../store/index.js';
+import { newId, type AccountEgress, type Script, type Store, type Trigger } from '../store/index.js';
 
 export interface RunStored {
   accountId: string;
@@ -42,19 +42,32 @@ export function checkCode(engine: Engine, code: string, type: Script['type'], ac
   return prepare(code, { type, tenant: accountId, filename: 'script.js', availableModules: engine.moduleNames });
 }
 
+export interface ExecutorOptions {
+  /** Told of every finished execution: its trigger, outcome ('ok' or the error code) and wall time. */
+  onFinished?: (trigger: Trigger, outcome: string, wallMs: number) => void;
+  /** The modules' clock (KV expiry): injectable for tests. */
+  now?: () => number;
+  /** Operator configuration of the modules. */
+  modules?: ModuleConfig;
+}
+
 export class Executor {
   readonly #prepared = new Map<string, Prepared>();
   /** Environment per script version, until the script or its variables change (forget()). */
   readonly #envs = new Map<string, Record<string, string>>();
+  /** Egress policy per account, until an operator changes it (forgetAccount()). */
+  readonly #egress = new Map<string, AccountEgress>();
+  readonly #onFinished: NonNullable<ExecutorOptions['onFinished']>;
+  readonly #now: () => number;
 
   constructor(
     readonly store: Store,
     readonly engine: Engine,
-    /** Told of every finished execution: its trigger, outcome ('ok' or the error code) and wall time. */
-    readonly onFinished: (trigger: Trigger, outcome: string, wallMs: number) => void = () => {},
-    /** The modules' clock (KV expiry): injectable for tests. */
-    readonly now: () => number = Date.now,
-  ) {}
+    readonly options: ExecutorOptions = {},
+  ) {
+    this.#onFinished = options.onFinished ?? (() => {});
+    this.#now = options.now ?? Date.now;
+  }
 
   async run(r: RunStored): Promise<StoredOutcome> {
     const script = await this.store.getScript(r.accountId, r.scriptId);
@@ -78,7 +91,7 @@ export class Executor {
       isolation: script.isolation,
       env,
       onLog: r.onLog,
-      host: moduleHost({ store: this.store, accountId: r.accountId, now: this.now }),
+      host: moduleHost({ store: this.store, accountId: r.accountId, egress: await this.#accountEgress(r.accountId), config: this.options.modules, now: this.#now }),
     });
     return this.#record(r, script, version, startedAt, res);
   }
@@ -103,7 +116,7 @@ export class Executor {
       ok: outcome.ok, resultJson: outcome.resultJson, error: outcome.error, logs: outcome.logs, cpuMs: outcome.cpuMs,
       wallMs: outcome.wallMs, startedAt,
     });
-    this.onFinished(r.trigger, outcome.ok ? 'ok' : (outcome.error?.code ?? 'SCRIPT_ERROR'), outcome.wallMs);
+    this.#onFinished(r.trigger, outcome.ok ? 'ok' : (outcome.error?.code ?? 'SCRIPT_ERROR'), outcome.wallMs);
     return outcome;
   }
 
@@ -123,6 +136,21 @@ export class Executor {
   /** Drops what is cached of a script (after a change to it or its environment). */
   forget(scriptId: string): void {
     for (const k of this.#envs.keys()) if (k.startsWith(`${scriptId}@`)) this.#envs.delete(k);
+  }
+
+  /** Drops what is cached of an account (after an operator changed its egress policy). */
+  forgetAccount(accountId: string): void {
+    this.#egress.delete(accountId);
+  }
+
+  async #accountEgress(accountId: string): Promise<AccountEgress> {
+    let e = this.#egress.get(accountId);
+    if (!e) {
+      e = (await this.store.getAccount(accountId))?.egress ?? {};
+      this.#egress.set(accountId, e);
+      if (this.#egress.size > 10_000) this.#egress.delete(this.#egress.keys().next().value as string);
+    }
+    return e;
   }
 
   async #env(script: Script, version: number): Promise<Record<string, string>> {

@@ -3,23 +3,41 @@
  * and the host side that performs their operations for one account.
  */
 import type { HostHandler, ModuleDefinition } from '../engine/index.js';
-import type { Store } from '../store/index.js';
+import type { AccountEgress, Store } from '../store/index.js';
+import { fetchGuest, fetchHost } from './fetch/index.js';
 import { ModuleError, type ModuleHost } from './host.js';
 import { kvGuest, kvHost } from './kv/index.js';
 import { LIBRARY_MODULES } from './libs/index.js';
 import { userspaceGuest, userspaceHost } from './userspace/index.js';
 
 export { ModuleError } from './host.js';
+export { parseAllowList } from './fetch/index.js';
 
 export const MODULES: Record<string, ModuleDefinition> = {
   cxKV: { source: kvGuest },
   cxUserspace: { source: userspaceGuest },
+  fetch: { source: fetchGuest },
   ...LIBRARY_MODULES,
 };
+
+/** What operators configure for the modules, for every account. */
+export interface ModuleConfig {
+  /** Added to every account's egress allowlist (SCRIPTFORGE_EGRESS_ALLOW, comma-separated). */
+  egressAllow?: string[];
+}
+
+/** Operator configuration from the environment. */
+export function moduleConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ModuleConfig {
+  const allow = (env.SCRIPTFORGE_EGRESS_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return { egressAllow: allow };
+}
 
 export interface HostOptions {
   store: Store;
   accountId: string;
+  /** The account's egress policy (fetch, axios). */
+  egress?: AccountEgress;
+  config?: ModuleConfig;
   /** Milliseconds since the epoch: injectable so that TTLs can be tested without sleeping. */
   now?: () => number;
 }
@@ -27,9 +45,11 @@ export interface HostOptions {
 /** The host side of every module, for one account. */
 export function moduleHost(o: HostOptions): HostHandler {
   const now = o.now ?? Date.now;
+  const config = o.config ?? {};
   const hosts: Record<string, () => ModuleHost> = {
     cxKV: () => kvHost(o.store, o.accountId, now),
     cxUserspace: () => userspaceHost(o.store, o.accountId),
+    fetch: () => fetchHost({ accountId: o.accountId, egress: { ...o.egress, allow: [...(config.egressAllow ?? []), ...(o.egress?.allow ?? [])] } }),
   };
   const made = new Map<string, ModuleHost>();
   return async (module, method, args) => {

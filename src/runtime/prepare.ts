@@ -54,9 +54,19 @@ export function prepare(code: string, opts: PrepareOptions): Prepared {
     source,
     lineOffset: -1,
     format: a.format,
-    modules: [...new Set(a.modules.map((m) => m.name))],
+    modules: modulesOf(code, a, opts),
     analysis: { ...a, program: undefined },
   };
+}
+
+/**
+ * The registry modules the script loads, plus 'fetch' when an `app` or `driver` names the global
+ * `fetch` anywhere (a plain text match: a false positive only defines the module, never runs it).
+ */
+function modulesOf(code: string, a: Analysis, opts: PrepareOptions): string[] {
+  const names = new Set(a.modules.map((m) => m.name));
+  if (opts.type !== 'script' && opts.availableModules.includes('fetch') && /\bfetch\b/.test(code)) names.add('fetch');
+  return [...names];
 }
 
 /** A `script` runs synchronously: it may not load modules or await. Said before it runs, with the line. */

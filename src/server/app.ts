@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Engine } from '../engine/index.js';
 import { Executor } from '../executor/index.js';
+import type { ModuleConfig } from '../modules/index.js';
 import type { Store } from '../store/index.js';
 import { makeAuth } from './auth.js';
 import { installErrorHandler } from './errors.js';
@@ -25,6 +26,8 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
   /** Largest request body, bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** Operator configuration of the sandbox's modules (SMTP, SMS, REST API, egress). */
+  modules?: ModuleConfig;
 }
 
 export interface App {
@@ -37,7 +40,10 @@ export interface App {
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({ ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }), bodyLimit: deps.bodyLimit ?? 1024 * 1024, ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: 'array' } } });
   const metrics = new Metrics();
-  const executor = new Executor(deps.store, deps.engine, (trigger, outcome, wallMs) => metrics.observe(trigger, outcome, wallMs));
+  const executor = new Executor(deps.store, deps.engine, {
+    onFinished: (trigger, outcome, wallMs) => metrics.observe(trigger, outcome, wallMs),
+    modules: deps.modules,
+  });
   const auth = makeAuth(deps.store);
 
   installErrorHandler(app);
@@ -60,7 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  accountRoutes(app, { store: deps.store, auth });
+  accountRoutes(app, { store: deps.store, auth, onEgressChange: (id) => executor.forgetAccount(id) });
   const scheduler = new Scheduler(deps.store, executor, app.log);
   scriptRoutes(app, { store: deps.store, auth, engine: deps.engine, onChange: (id) => {
       executor.forget(id);

@@ -13,6 +13,7 @@ export class HttpError extends Error {
 }
 
 export const notFound = (what: string, id: string) => new HttpError(404, 'NOT_FOUND', `No ${what} with id '${id}'`);
+export const badRequest = (message: string, field?: string) => new HttpError(400, 'INVALID_REQUEST', message, field ? { field } : {});
 
 /** Every error becomes `{error: {code, message, ...}}`; bad input is a 4xx that names the field. */
 export function installErrorHandler(app: FastifyInstance): void {

@@ -4,7 +4,7 @@
  */
 import pino from 'pino';
 import { Engine } from '../engine/index.js';
-import { MODULES } from '../modules/index.js';
+import { MODULES, moduleConfigFromEnv, type ModuleConfig } from '../modules/index.js';
 import { openStore } from '../store/index.js';
 import { buildApp, type App } from './app.js';
 import { ensureOperatorKey } from './auth.js';
@@ -17,15 +17,24 @@ export interface ServerConfig {
   dataDir: string;
   adminKey?: string;
   workers?: number;
+  /** Operator configuration of the sandbox's modules (see moduleConfigFromEnv). */
+  modules?: ModuleConfig;
 }
 
-/** Configuration from the environment: PORT, HOST, SCRIPTFORGE_DATA_DIR, SCRIPTFORGE_ADMIN_KEY, SCRIPTFORGE_WORKERS. */
+/** Configuration from the environment: PORT, HOST, SCRIPTFORGE_DATA_DIR, SCRIPTFORGE_ADMIN_KEY, SCRIPTFORGE_WORKERS, and the modules' (moduleConfigFromEnv). */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not '${env.PORT}'`);
   const workers = env.SCRIPTFORGE_WORKERS ? Number(env.SCRIPTFORGE_WORKERS) : undefined;
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new Error(`SCRIPTFORGE_WORKERS must be a positive integer`);
-  return { port, host: env.HOST ?? '127.0.0.1', dataDir: env.SCRIPTFORGE_DATA_DIR ?? './data', adminKey: env.SCRIPTFORGE_ADMIN_KEY || undefined, workers };
+  return {
+    port,
+    host: env.HOST ?? '127.0.0.1',
+    dataDir: env.SCRIPTFORGE_DATA_DIR ?? './data',
+    adminKey: env.SCRIPTFORGE_ADMIN_KEY || undefined,
+    workers,
+    modules: moduleConfigFromEnv(env),
+  };
 }
 
 export interface RunningServer extends App {
@@ -43,7 +52,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     // Shown once: only its hash is stored.
     process.stdout.write(`\nOperator key (shown once, keep it safe; it creates accounts):\n\n  ${made}\n\n`);
   }
-  const app = await buildApp({ store, engine, logger });
+  const app = await buildApp({ store, engine, logger, modules: cfg.modules });
   const url = await app.app.listen({ port: cfg.port, host: cfg.host });
   let closing: Promise<void> | null = null;
   const close = () =>

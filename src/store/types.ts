@@ -11,6 +11,24 @@ export interface Account {
   id: string;
   name: string;
   createdAt: string;
+  /** Where this account's scripts may connect (fetch, axios, cxRest): set by operators. */
+  egress: AccountEgress;
+}
+
+/**
+ * An account's egress policy as operators set it; what is not set takes the defaults (loopback,
+ * private, link-local, unique-local and metadata addresses refused; see src/modules/fetch/egress.ts).
+ */
+export interface AccountEgress {
+  /** Exceptions to the refused ranges: addresses, CIDRs or host names ('api.corp', '*.corp'). */
+  allow?: string[];
+  /** Whether public addresses are reachable (default true). */
+  publicInternet?: boolean;
+  timeoutMs?: number;
+  maxResponseBytes?: number;
+  ratePerSecond?: number;
+  burst?: number;
+  maxRedirects?: number;
 }
 
 export interface Script {
@@ -89,6 +107,8 @@ export interface ScriptChanges {
 export interface Store {
   createAccount(name: string): Promise<Account>;
   getAccount(id: string): Promise<Account | null>;
+  /** Replaces an account's egress policy; null when there is no such account. */
+  setAccountEgress(id: string, egress: AccountEgress): Promise<Account | null>;
   listAccounts(): Promise<Account[]>;
   /** Stores a key's hash; the key itself is never stored. accountId null is an operator key. */
   addApiKey(accountId: string | null, keyHash: string): Promise<void>;

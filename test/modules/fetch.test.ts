@@ -9,7 +9,7 @@ import zlib from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Engine, HostHandler } from '../../src/engine/index.js';
 import { MODULES } from '../../src/modules/index.js';
-import { fetchGuest, fetchHost, RateLimiter, type EgressOptions } from '../../src/modules/fetch/index.js';
+import { fetchHost, RateLimiter, type EgressOptions } from '../../src/modules/fetch/index.js';
 import { EXAMPLES, exec, startEngine } from '../helpers.js';
 
 let engine: Engine;
@@ -17,11 +17,9 @@ let server: http.Server;
 let base: string;
 let port: number;
 const seen: { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
-/** Whether the prelude installs the global `fetch` yet; until then the scripts require('fetch'). */
-let globalFetch = false;
 
 beforeAll(async () => {
-  engine = await startEngine({ workers: 1, modules: { ...MODULES, fetch: { source: fetchGuest } } });
+  engine = await startEngine({ workers: 1, modules: MODULES });
   server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -72,8 +70,6 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;
   base = `http://127.0.0.1:${port}`;
-  const probe = await exec(engine, 'async function main() { return typeof fetch }', { type: 'app' });
-  globalFetch = probe.ok && probe.result === 'function';
 });
 afterAll(async () => {
   server.closeAllConnections();
@@ -100,16 +96,12 @@ function account(egress: EgressOptions = {}, more: { now?: () => number; limiter
 }
 const LOOPBACK = { allow: ['127.0.0.1/32'] };
 
-/** Customer code; until the global exists it is made available on the first line (lines unchanged). */
-function code(src: string): string {
-  return globalFetch ? src : `const fetch = require('fetch'); ${src}`;
-}
 function app(src: string, as: { tenant: string; host: HostHandler }, data?: unknown) {
-  return exec(engine, code(`async function main(d) { ${src} }`), { ...as, type: 'app', data });
+  return exec(engine, `async function main(d) { ${src} }`, { ...as, type: 'app', data });
 }
 
 describe('fetch in a DID driver (examples/did-driver.js, unchanged)', () => {
-  const driver = () => code(fs.readFileSync(new URL('did-driver.js', EXAMPLES), 'utf8'));
+  const driver = () => fs.readFileSync(new URL('did-driver.js', EXAMPLES), 'utf8');
   const env = () => ({ PROVIDER_URL: base, PROVIDER_TOKEN: 'tok-123' });
 
   it('searches (GET, JSON, headers), allocates (POST body), releases and lists against a server the account allows', async () => {
@@ -343,14 +335,13 @@ describe('the egress policy', () => {
 });
 
 describe("type 'script'", () => {
-  it('has no fetch: a clear error', async (ctx) => {
+  it('has no fetch: a clear error', async () => {
     const req = await exec(engine, "const f = require('fetch'); function main() { return 1 }", { ...account(LOOPBACK), type: 'script' });
     expect(req).toMatchObject({ ok: false, error: { name: 'ExecutionTypeError', message: expect.stringContaining("type 'script' runs synchronously") } });
-    if (!globalFetch) ctx.skip(); // the global itself comes with the prelude change (see the report)
     const r = await exec(engine, `function main() { fetch('${base}/echo'); return 1 }`, { ...account(LOOPBACK), type: 'script' });
     expect(r).toMatchObject({
       ok: false,
-      error: { name: 'ExecutionTypeError', message: "fetch is not available in type 'script', which runs synchronously: use type 'app'" },
+      error: { name: 'ExecutionTypeError', message: "fetch() is not available in type 'script', which runs synchronously: use type 'app'" },
     });
     expect(seen).toEqual([]);
   });

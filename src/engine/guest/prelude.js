@@ -53,7 +53,7 @@
       logs: '', logBytes: 0, logDropped: 0, truncated: false,
       timers: new MapCtor(), timerSeq: 0,
       ops: new MapCtor(), opSeq: 0, outbox: [],
-      settled: null, data: undefined, returnInput: !!opts.returnInput,
+      settled: null, data: undefined, returnInput: !!opts.returnInput, fetch: null,
     };
   }
 
@@ -127,6 +127,13 @@
     queueMicrotask(fn) {
       if (typeof fn !== 'function') throw new TypeError('queueMicrotask needs a function');
       apply(promiseThen, promiseResolve(), [() => fn()]);
+    },
+    /** The registry's 'fetch' module, instantiated once per invocation that calls it (nothing of it outlives the call). */
+    fetch(input, init) {
+      requireAsync('fetch()');
+      const inv = live();
+      if (!inv.fetch) inv.fetch = makeRequire(new MapCtor(), false)('fetch');
+      return inv.fetch(input, init);
     },
   };
   for (const name of objectKeys(globals)) {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   Account,
+  AccountEgress,
   EnvVar,
   ExecutionRecord,
   NewScript,
@@ -70,7 +71,7 @@ export class SqliteStore implements Store {
   // --- accounts and keys --------------------------------------------------------------------------
 
   async createAccount(name: string): Promise<Account> {
-    const a: Account = { id: newId('acct'), name, createdAt: now() };
+    const a: Account = { id: newId('acct'), name, createdAt: now(), egress: {} };
     this.#db.prepare('INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)').run(a.id, a.name, a.createdAt);
     return a;
   }
@@ -78,6 +79,11 @@ export class SqliteStore implements Store {
   async getAccount(id: string): Promise<Account | null> {
     const r = this.#db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
     return r ? account(r) : null;
+  }
+
+  async setAccountEgress(id: string, egress: AccountEgress): Promise<Account | null> {
+    this.#db.prepare('UPDATE accounts SET egress_json = ? WHERE id = ?').run(JSON.stringify(egress), id);
+    return this.getAccount(id);
   }
 
   async listAccounts(): Promise<Account[]> {
@@ -270,7 +276,7 @@ export class SqliteStore implements Store {
 }
 
 function account(r: Row): Account {
-  return { id: r.id as string, name: r.name as string, createdAt: r.created_at as string };
+  return { id: r.id as string, name: r.name as string, createdAt: r.created_at as string, egress: JSON.parse(r.egress_json as string) as AccountEgress };
 }
 
 function script(r: Row): Script {

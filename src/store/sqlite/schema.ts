@@ -75,4 +75,7 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (account_id, area, key)
   ) WITHOUT ROWID;
   `,
+  `
+  ALTER TABLE accounts ADD COLUMN egress_json TEXT NOT NULL DEFAULT '{}';
+  `,
 ];
