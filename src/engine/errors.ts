@@ -22,7 +22,9 @@ export type ErrorCode =
   /** A driver's result does not have the shape its method must return (PRODUCT.md §6.4). */
   | 'DRIVER_RESULT_INVALID'
   /** A form script's {redirect} is not an http(s) URL or an absolute path. */
-  | 'FORM_REDIRECT_INVALID';
+  | 'FORM_REDIRECT_INVALID'
+  /** A job's or schedule's script was deleted before it ran. */
+  | 'SCRIPT_NOT_FOUND';
 
 export interface ErrorInfo {
   name: string;
@@ -143,6 +145,7 @@ const byCode: Record<ErrorCode, (m: string, i: Partial<ErrorInfo>) => ExecutionE
   INVALID_REQUEST: (m) => new InvalidRequestError(m),
   DRIVER_RESULT_INVALID: (m, i) => new ExecutionError('DRIVER_RESULT_INVALID', m, i),
   FORM_REDIRECT_INVALID: (m, i) => new ExecutionError('FORM_REDIRECT_INVALID', m, i),
+  SCRIPT_NOT_FOUND: (m, i) => new ExecutionError('SCRIPT_NOT_FOUND', m, i),
 };
 
 /** Rebuilds the typed error from its JSON form (as it crosses the process boundary). */

@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import { ExecutionError, ScriptSyntaxError, type Engine, type ErrorInfo, type ExecutionResult, type LogEntry } from '../engine/index.js';
-import { moduleHost, type ModuleConfig } from '../modules/index.js';
+import { moduleHost, type ModuleConfig, type ModuleServices } from '../modules/index.js';
 import { prepare, type Prepared } from '../runtime/index.js';
 import { newId, type AccountEgress, type Script, type Store, type Trigger } from '../store/index.js';
 
@@ -49,6 +49,8 @@ export interface ExecutorOptions {
   now?: () => number;
   /** Operator configuration of the modules. */
   modules?: ModuleConfig;
+  /** The server's pub/sub bus and job runner. */
+  services?: ModuleServices;
 }
 
 export class Executor {
@@ -82,6 +84,14 @@ export class Executor {
       return this.#record(r, script, version, startedAt, { ok: false, error: err, logs: [], cpuMs: 0, wallMs: 0 });
     }
     const env = await this.#env(script, version);
+    const host = moduleHost({
+      store: this.store,
+      accountId: r.accountId,
+      egress: await this.#accountEgress(r.accountId),
+      config: this.options.modules,
+      services: this.options.services,
+      now: this.#now,
+    });
     const res = await this.engine.execute({
       script: prepared,
       type: script.type,
@@ -91,8 +101,8 @@ export class Executor {
       isolation: script.isolation,
       env,
       onLog: r.onLog,
-      host: moduleHost({ store: this.store, accountId: r.accountId, egress: await this.#accountEgress(r.accountId), config: this.options.modules, now: this.#now }),
-    });
+      host,
+    }).finally(host.dispose);
     return this.#record(r, script, version, startedAt, res);
   }
 

@@ -6,16 +6,21 @@ import type { HostHandler, ModuleDefinition } from '../engine/index.js';
 import type { AccountEgress, Store } from '../store/index.js';
 import { fetchGuest, fetchHost } from './fetch/index.js';
 import { ModuleError, type ModuleHost } from './host.js';
+import { jobGuest, jobHost } from './job/index.js';
 import { kvGuest, kvHost } from './kv/index.js';
 import { LIBRARY_MODULES } from './libs/index.js';
+import { PubSub, pubsubGuest } from './pubsub/index.js';
 import { userspaceGuest, userspaceHost } from './userspace/index.js';
 
 export { ModuleError } from './host.js';
 export { parseAllowList } from './fetch/index.js';
+export { PubSub } from './pubsub/index.js';
 
 export const MODULES: Record<string, ModuleDefinition> = {
   cxKV: { source: kvGuest },
   cxUserspace: { source: userspaceGuest },
+  cxJob: { source: jobGuest },
+  cxPubSub: { source: pubsubGuest },
   fetch: { source: fetchGuest },
   ...LIBRARY_MODULES,
 };
@@ -38,21 +43,46 @@ export interface HostOptions {
   /** The account's egress policy (fetch, axios). */
   egress?: AccountEgress;
   config?: ModuleConfig;
+  /** The server's shared parts: the pub/sub bus and the job runner (cxJob needs one). */
+  services?: ModuleServices;
   /** Milliseconds since the epoch: injectable so that TTLs can be tested without sleeping. */
   now?: () => number;
 }
 
-/** The host side of every module, for one account. */
-export function moduleHost(o: HostOptions): HostHandler {
+export interface ModuleServices {
+  pubsub: PubSub;
+  /** Told when a job is added. */
+  jobs: { wake(): void };
+}
+
+/** Without a server (scriptforge run): a bus for the process; no job runner. */
+const localPubSub = new PubSub();
+
+/**
+ * The host side of every module, for one execution of one account. dispose() ends what the
+ * execution holds (its subscriptions) once it has finished.
+ */
+export function moduleHost(o: HostOptions): HostHandler & { dispose(): void } {
   const now = o.now ?? Date.now;
   const config = o.config ?? {};
+  const cleanups: (() => void)[] = [];
   const hosts: Record<string, () => ModuleHost> = {
+    cxJob: () => {
+      const jobs = o.services?.jobs;
+      if (!jobs) throw new ModuleError('JobError', 'cxJob runs jobs on the server (scriptforge serve): it is not available here');
+      return jobHost({ store: o.store, accountId: o.accountId, now, wake: () => jobs.wake() });
+    },
+    cxPubSub: () => {
+      const session = (o.services?.pubsub ?? localPubSub).session(o.accountId);
+      cleanups.push(session.close);
+      return session.ops;
+    },
     cxKV: () => kvHost(o.store, o.accountId, now),
     cxUserspace: () => userspaceHost(o.store, o.accountId),
     fetch: () => fetchHost({ accountId: o.accountId, egress: { ...o.egress, allow: [...(config.egressAllow ?? []), ...(o.egress?.allow ?? [])] } }),
   };
   const made = new Map<string, ModuleHost>();
-  return async (module, method, args) => {
+  const handler = async (module: string, method: string, args: unknown[]) => {
     let h = made.get(module);
     if (!h) {
       const make = Object.prototype.hasOwnProperty.call(hosts, module) ? hosts[module] : undefined;
@@ -64,4 +94,5 @@ export function moduleHost(o: HostOptions): HostHandler {
     if (!op) throw new ModuleError('ModuleError', `${module} has no operation '${method}'`);
     return op(args);
   };
+  return Object.assign(handler, { dispose: () => cleanups.splice(0).forEach((c) => c()) });
 }

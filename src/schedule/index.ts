@@ -187,3 +187,4 @@ export class Scheduler {
     return run;
   }
 }
+export { JobRunner, type JobRunnerOptions } from './jobs.js';

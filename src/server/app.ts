@@ -4,17 +4,18 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Engine } from '../engine/index.js';
 import { Executor } from '../executor/index.js';
-import type { ModuleConfig } from '../modules/index.js';
+import { PubSub, type ModuleConfig } from '../modules/index.js';
 import type { Store } from '../store/index.js';
 import { makeAuth } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import { Metrics } from './metrics.js';
-import { Scheduler } from '../schedule/index.js';
+import { JobRunner, Scheduler, type JobRunnerOptions } from '../schedule/index.js';
 import { accountRoutes } from './routes/accounts.js';
 import { driverRoutes } from './routes/drivers.js';
 import { formRoutes } from './routes/forms.js';
 import { executionRoutes } from './routes/executions.js';
 import { healthRoutes } from './routes/health.js';
+import { jobRoutes } from './routes/jobs.js';
 import { runRoutes } from './routes/run.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { scriptRoutes } from './routes/scripts.js';
@@ -28,6 +29,8 @@ export interface AppDeps {
   bodyLimit?: number;
   /** Operator configuration of the sandbox's modules (SMTP, SMS, REST API, egress). */
   modules?: ModuleConfig;
+  /** How cxJob's runner polls and how many jobs it runs at once. */
+  jobs?: JobRunnerOptions;
 }
 
 export interface App {
@@ -35,14 +38,18 @@ export interface App {
   executor: Executor;
   metrics: Metrics;
   scheduler: Scheduler;
+  jobs: JobRunner;
 }
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({ ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }), bodyLimit: deps.bodyLimit ?? 1024 * 1024, ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: 'array' } } });
   const metrics = new Metrics();
+  // The job runner needs the executor, whose modules wake the runner: bound once both exist.
+  let jobs: JobRunner | undefined;
   const executor = new Executor(deps.store, deps.engine, {
     onFinished: (trigger, outcome, wallMs) => metrics.observe(trigger, outcome, wallMs),
     modules: deps.modules,
+    services: { pubsub: new PubSub(), jobs: { wake: () => jobs?.wake() } },
   });
   const auth = makeAuth(deps.store);
 
@@ -68,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   accountRoutes(app, { store: deps.store, auth, onEgressChange: (id) => executor.forgetAccount(id) });
   const scheduler = new Scheduler(deps.store, executor, app.log);
+  jobs = new JobRunner(deps.store, executor, app.log, deps.jobs);
   scriptRoutes(app, { store: deps.store, auth, engine: deps.engine, onChange: (id) => {
       executor.forget(id);
       void scheduler.scriptChanged(id);
@@ -78,7 +86,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   formRoutes(app, { auth, executor });
   driverRoutes(app, { auth, executor });
   scheduleRoutes(app, { store: deps.store, auth, scheduler });
-  app.addHook('onReady', () => scheduler.start());
-  app.addHook('onClose', () => scheduler.stop());
-  return { app, executor, metrics, scheduler };
+  jobRoutes(app, { store: deps.store, auth });
+  const runner = jobs;
+  app.addHook('onReady', async () => {
+    await scheduler.start();
+    await runner.start();
+  });
+  app.addHook('onClose', async () => {
+    await scheduler.stop();
+    await runner.stop();
+  });
+  return { app, executor, metrics, scheduler, jobs: runner };
 }

@@ -58,7 +58,7 @@ export interface EnvVar {
   secret: boolean;
 }
 
-export type Trigger = 'api' | 'form' | 'driver' | 'schedule';
+export type Trigger = 'api' | 'form' | 'driver' | 'schedule' | 'job';
 
 export interface ExecutionRecord {
   id: string;
@@ -141,6 +141,8 @@ export interface Store {
   kv: KvStore;
   /** Document areas of an account (cxUserspace). */
   docs: DocStore;
+  /** Background runs (cxJob). */
+  jobs: JobStore;
 
   close(): Promise<void>;
 }
@@ -166,4 +168,48 @@ export interface DocStore {
   list(accountId: string, area: string, prefix: string, limit: number): Promise<{ key: string; json: string }[]>;
   /** Documents and bytes of an account, all areas. */
   usage(accountId: string): Promise<{ docs: number; bytes: number }>;
+}
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+/** A background run of a script's function (cxJob), retried with exponential backoff. */
+export interface Job {
+  id: string;
+  accountId: string;
+  scriptId: string;
+  fn: string;
+  /** The data argument as JSON text. */
+  dataJson: string;
+  status: JobStatus;
+  /** Runs started so far. */
+  attempts: number;
+  maxAttempts: number;
+  /** The wait before the second run; doubled before each later one. */
+  backoffMs: number;
+  /** When it runs next (queued) or last started (otherwise): milliseconds since the epoch. */
+  runAt: number;
+  resultJson: string | null;
+  error: ErrorInfo | null;
+  /** The execution of the latest run (its logs). */
+  lastExecutionId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewJob = Pick<Job, 'id' | 'accountId' | 'scriptId' | 'fn' | 'dataJson' | 'maxAttempts' | 'backoffMs' | 'runAt'>;
+
+export interface JobStore {
+  add(job: NewJob): Promise<Job>;
+  get(accountId: string, id: string): Promise<Job | null>;
+  list(accountId: string, q: { status?: JobStatus; limit: number }): Promise<Job[]>;
+  /** Jobs of the account that have not ended (queued or running): for its quota. */
+  countActive(accountId: string): Promise<number>;
+  /** Marks up to `limit` queued jobs that are due `running`, counts the attempt, and returns them. */
+  claim(now: number, limit: number): Promise<Job[]>;
+  /** When the next queued job is due (ms since the epoch), or null. */
+  nextDue(): Promise<number | null>;
+  /** The end of a run: succeeded or failed for good, or queued again for `runAt`. */
+  settle(id: string, s: { status: 'succeeded' | 'failed' | 'queued'; runAt?: number; resultJson?: string | null; error?: ErrorInfo | null; executionId: string | null }): Promise<void>;
+  /** After a restart: runs that were cut off are queued again (now). Returns how many. */
+  requeueRunning(now: number): Promise<number>;
 }

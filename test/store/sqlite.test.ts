@@ -44,4 +44,29 @@ describe('SqliteStore', () => {
     expect((await s.getVersion(a.id, sc.id, 1))!.code).toBe('v1');
     await s.close();
   });
+
+  it('claims due jobs once, and queues again the runs a crash cut off', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-store-'));
+    let s = new SqliteStore({ dataDir: dir });
+    const a = await s.createAccount('a');
+    const base = { accountId: a.id, scriptId: 'scr_x', fn: 'main', dataJson: '{}', maxAttempts: 3, backoffMs: 10 };
+    await s.jobs.add({ ...base, id: 'job_due', runAt: 1000 });
+    await s.jobs.add({ ...base, id: 'job_later', runAt: 5000 });
+    expect(await s.jobs.nextDue()).toBe(1000);
+    const claimed = await s.jobs.claim(2000, 10);
+    expect(claimed.map((j) => [j.id, j.status, j.attempts])).toEqual([['job_due', 'running', 1]]);
+    expect(await s.jobs.claim(2000, 10)).toEqual([]); // not twice
+    expect(await s.jobs.countActive(a.id)).toBe(2);
+    await s.close(); // the process dies while job_due runs
+
+    s = new SqliteStore({ dataDir: dir });
+    expect(await s.jobs.requeueRunning(3000)).toBe(1);
+    const again = await s.jobs.claim(3000, 10);
+    expect(again.map((j) => [j.id, j.attempts])).toEqual([['job_due', 2]]);
+    await s.jobs.settle('job_due', { status: 'succeeded', resultJson: '"done"', executionId: 'exe_1' });
+    expect(await s.jobs.get(a.id, 'job_due')).toMatchObject({ status: 'succeeded', attempts: 2, resultJson: '"done"', lastExecutionId: 'exe_1' });
+    expect(await s.jobs.get('acct_other', 'job_due')).toBeNull();
+    expect(await s.jobs.countActive(a.id)).toBe(1);
+    await s.close();
+  });
 });

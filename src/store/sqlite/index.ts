@@ -20,6 +20,7 @@ import type {
 } from '../types.js';
 import { newId } from '../ids.js';
 import { sqliteDocs } from './docs.js';
+import { sqliteJobs } from './jobs.js';
 import { sqliteKv } from './kv.js';
 import { MIGRATIONS } from './schema.js';
 
@@ -38,6 +39,7 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly kv;
   readonly docs;
+  readonly jobs;
   readonly #retain: number;
   #sinceTrim = new Map<string, number>();
 
@@ -56,6 +58,7 @@ export class SqliteStore implements Store {
     this.#migrate();
     this.kv = sqliteKv(this.#db);
     this.docs = sqliteDocs(this.#db);
+    this.jobs = sqliteJobs(this.#db);
   }
 
   #migrate(): void {

@@ -78,4 +78,25 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE accounts ADD COLUMN egress_json TEXT NOT NULL DEFAULT '{}';
   `,
+  `
+  CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    script_id TEXT NOT NULL,
+    fn TEXT NOT NULL,
+    data_json TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL,
+    backoff_ms INTEGER NOT NULL,
+    run_at INTEGER NOT NULL,
+    result_json TEXT,
+    error_json TEXT,
+    last_execution_id TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX jobs_due ON jobs (status, run_at);
+  CREATE INDEX jobs_by_account ON jobs (account_id, status);
+  `,
 ];
