@@ -10,6 +10,7 @@ import { jobGuest, jobHost } from './job/index.js';
 import { kvGuest, kvHost } from './kv/index.js';
 import { LIBRARY_MODULES } from './libs/index.js';
 import { PubSub, pubsubGuest } from './pubsub/index.js';
+import { restConfigFromEnv, restGuest, restHost, type RestConfig } from './rest/index.js';
 import { userspaceGuest, userspaceHost } from './userspace/index.js';
 
 export { ModuleError } from './host.js';
@@ -21,6 +22,7 @@ export const MODULES: Record<string, ModuleDefinition> = {
   cxUserspace: { source: userspaceGuest },
   cxJob: { source: jobGuest },
   cxPubSub: { source: pubsubGuest },
+  cxRest: { source: restGuest },
   fetch: { source: fetchGuest },
   ...LIBRARY_MODULES,
 };
@@ -29,12 +31,14 @@ export const MODULES: Record<string, ModuleDefinition> = {
 export interface ModuleConfig {
   /** Added to every account's egress allowlist (SCRIPTFORGE_EGRESS_ALLOW, comma-separated). */
   egressAllow?: string[];
+  /** The platform REST API behind cxRest. */
+  rest?: RestConfig;
 }
 
 /** Operator configuration from the environment. */
 export function moduleConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ModuleConfig {
   const allow = (env.SCRIPTFORGE_EGRESS_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return { egressAllow: allow };
+  return { egressAllow: allow, rest: restConfigFromEnv(env) };
 }
 
 export interface HostOptions {
@@ -72,6 +76,7 @@ export function moduleHost(o: HostOptions): HostHandler & { dispose(): void } {
       if (!jobs) throw new ModuleError('JobError', 'cxJob runs jobs on the server (scriptforge serve): it is not available here');
       return jobHost({ store: o.store, accountId: o.accountId, now, wake: () => jobs.wake() });
     },
+    cxRest: () => restHost({ accountId: o.accountId, config: config.rest }),
     cxPubSub: () => {
       const session = (o.services?.pubsub ?? localPubSub).session(o.accountId);
       cleanups.push(session.close);
