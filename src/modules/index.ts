@@ -11,11 +11,13 @@ import { kvGuest, kvHost } from './kv/index.js';
 import { LIBRARY_MODULES } from './libs/index.js';
 import { PubSub, pubsubGuest } from './pubsub/index.js';
 import { restConfigFromEnv, restGuest, restHost, type RestConfig } from './rest/index.js';
+import { sendConfigFromEnv, sendGuest, sendHost, type SendConfig } from './send/index.js';
 import { userspaceGuest, userspaceHost } from './userspace/index.js';
 
 export { ModuleError } from './host.js';
 export { parseAllowList } from './fetch/index.js';
 export { PubSub } from './pubsub/index.js';
+export { closeSendTransports } from './send/index.js';
 
 export const MODULES: Record<string, ModuleDefinition> = {
   cxKV: { source: kvGuest },
@@ -23,6 +25,7 @@ export const MODULES: Record<string, ModuleDefinition> = {
   cxJob: { source: jobGuest },
   cxPubSub: { source: pubsubGuest },
   cxRest: { source: restGuest },
+  cxSend: { source: sendGuest },
   fetch: { source: fetchGuest },
   ...LIBRARY_MODULES,
 };
@@ -33,12 +36,18 @@ export interface ModuleConfig {
   egressAllow?: string[];
   /** The platform REST API behind cxRest. */
   rest?: RestConfig;
+  /** The SMTP server and SMS gateway behind cxSend. */
+  send?: SendConfig;
 }
 
-/** Operator configuration from the environment. */
+/**
+ * Operator configuration from the environment: SCRIPTFORGE_EGRESS_ALLOW, SCRIPTFORGE_REST_URL (with
+ * _TOKEN or _USER/_PASSWORD), SCRIPTFORGE_SMTP_URL with SCRIPTFORGE_MAIL_FROM, SCRIPTFORGE_SMS_URL
+ * (with _TOKEN, _FROM). Throws, naming the variable, when one is malformed.
+ */
 export function moduleConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ModuleConfig {
   const allow = (env.SCRIPTFORGE_EGRESS_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return { egressAllow: allow, rest: restConfigFromEnv(env) };
+  return { egressAllow: allow, rest: restConfigFromEnv(env), send: sendConfigFromEnv(env) };
 }
 
 export interface HostOptions {
@@ -77,6 +86,7 @@ export function moduleHost(o: HostOptions): HostHandler & { dispose(): void } {
       return jobHost({ store: o.store, accountId: o.accountId, now, wake: () => jobs.wake() });
     },
     cxRest: () => restHost({ accountId: o.accountId, config: config.rest }),
+    cxSend: () => sendHost({ accountId: o.accountId, config: config.send ?? {} }),
     cxPubSub: () => {
       const session = (o.services?.pubsub ?? localPubSub).session(o.accountId);
       cleanups.push(session.close);

@@ -4,7 +4,7 @@
  */
 import pino from 'pino';
 import { Engine } from '../engine/index.js';
-import { MODULES, moduleConfigFromEnv, type ModuleConfig } from '../modules/index.js';
+import { MODULES, closeSendTransports, moduleConfigFromEnv, type ModuleConfig } from '../modules/index.js';
 import { openStore } from '../store/index.js';
 import { buildApp, type App } from './app.js';
 import { ensureOperatorKey } from './auth.js';
@@ -60,6 +60,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       await app.app.close(); // stops accepting, waits for requests in flight (their executions finish)
       await engine.close();
       await store.close();
+      closeSendTransports();
     })());
   return { ...app, url, close };
 }
