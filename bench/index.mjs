@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Engine, coldStart, latency, prepareScript, throughput } from './engine.mjs';
+import { benchModules } from './modules.mjs';
 import { anchorCode, benchQuickJs } from './quickjs.mjs';
 import { fmtMs, fmtRate, round, table } from './stats.mjs';
 import { INPUT, ROUTING_BYTES, ROUTING_SCRIPT, checkResult } from './workload.mjs';
@@ -52,7 +53,10 @@ const cold = {
 const restarts = engine.restarts;
 await engine.close();
 
-// --- 4. memory with 1,000 warm scripts (each case in a process of its own) ---------------------------
+// --- 4. what modules cost -----------------------------------------------------------------------------
+const modules = await benchModules(progress);
+
+// --- 5. memory with 1,000 warm scripts (each case in a process of its own) ---------------------------
 const memoryCases = [
   { scripts: 1000, tenants: 100, isolation: 'reuse' },
   { scripts: 1000, tenants: 100, isolation: 'fresh' },
@@ -114,6 +118,7 @@ const result = {
     reuseSequentialP50: round(anchor.p50 / sf.latency.reuse.p50, 1),
   },
   coldStart: cold,
+  modules,
   memory,
   workerRestarts: restarts,
   targets,
@@ -146,6 +151,19 @@ function render(r) {
     ['new version, existing tenant, reuse', c.reuse.n, fmtMs(c.reuse.p50), fmtMs(c.reuse.p99), fmtMs(c.reuse.prepare.p50), '', ''],
     ['new tenant (new isolate), fresh', c.newTenant.n, fmtMs(c.newTenant.p50), fmtMs(c.newTenant.p99), fmtMs(c.newTenant.prepare.p50), '', ''],
   ];
+  const m = r.modules;
+  const slow = (i) => m.routing.withModules[i].p50 / m.routing.withoutModules[i].p50;
+  const modRows = [
+    ['modules (fresh unless said)', 'p50', 'p99', 'note'],
+    ['routing script, engine without modules, fresh', fmtMs(m.routing.withoutModules.fresh.p50), fmtMs(m.routing.withoutModules.fresh.p99), ''],
+    ['routing script, engine with every module, fresh', fmtMs(m.routing.withModules.fresh.p50), fmtMs(m.routing.withModules.fresh.p99), `${slow('fresh').toFixed(2)}× the p50 without`],
+    ['routing script, engine without modules, reuse', fmtMs(m.routing.withoutModules.reuse.p50), fmtMs(m.routing.withoutModules.reuse.p99), ''],
+    ['routing script, engine with every module, reuse', fmtMs(m.routing.withModules.reuse.p50), fmtMs(m.routing.withModules.reuse.p99), `${slow('reuse').toFixed(2)}× the p50 without`],
+    ['app returning at once', fmtMs(m.apps.empty.p50), fmtMs(m.apps.empty.p99), ''],
+    ['app doing one kv.get (SQLite)', fmtMs(m.apps.kvGet.p50), fmtMs(m.apps.kvGet.p99), `round trip ≈ ${fmtMs(m.kvGetRoundTripMs)}`],
+    ['app doing 100 kv.get in a loop', fmtMs(m.apps.kvGet100.p50), fmtMs(m.apps.kvGet100.p99), `≈ ${fmtMs(m.kvGetInLoopMs)} per kv.get`],
+    ['app loading dayjs + utc + timezone', fmtMs(m.apps.dayjs.p50), fmtMs(m.apps.dayjs.p99), `load ≈ ${fmtMs(m.dayjsLoadMs)}`],
+  ];
   const mib = (b) => `${(b / MiB).toFixed(0)} MiB`;
   const both = (b) => `${mib(b)} (${(b / 1e9).toFixed(2)} GB)`;
   const memRows = [
@@ -169,6 +187,8 @@ function render(r) {
     table(perf),
     '',
     table(coldRows),
+    '',
+    table(modRows),
     '',
     table(memRows),
     '',
