@@ -62,6 +62,26 @@ describe('per-account egress policy', () => {
     expect(hits).toHaveLength(2);
   });
 
+  it('applies to axios the same way', async () => {
+    const allowed = await t.account('axios-allowed');
+    const other = await t.account('axios-other');
+    await t.call('PUT', `/api/v1/accounts/${allowed.id}/egress`, t.adminKey, { allow: ['127.0.0.1'] });
+    const code = `
+      import axios from 'axios';
+      export async function main(data) {
+        try {
+          const { data: body } = await axios.get('${base}/dnc/' + data.number);
+          return body;
+        } catch (e) { return { refused: e.name + ': ' + e.message } }
+      }`;
+    const before = hits.length;
+    expect((await t.call('POST', `/api/v1/scripts/${await script(allowed.key, code)}/run`, allowed.key, { number: '15550001' })).body)
+      .toMatchObject({ ok: true, result: { dnc: true } });
+    expect((await t.call('POST', `/api/v1/scripts/${await script(other.key, code)}/run`, other.key, { number: '15550001' })).body)
+      .toMatchObject({ ok: true, result: { refused: 'EgressDeniedError: fetch to 127.0.0.1 (loopback) is not allowed for this account' } });
+    expect(hits.length - before).toBe(1);
+  });
+
   it('takes effect at once, and is taken back at once', async () => {
     const acct = await t.account('toggled');
     const id = await script(acct.key, LOOKUP(base));

@@ -1,7 +1,9 @@
 /**
  * The standard modules (PRODUCT.md §5): real npm libraries (dayjs and its utc/timezone plugins,
- * moment, csv-parse/sync, smol-toml, fast-toml, card-validator) and `crypto` over @noble/hashes,
- * bundled for the isolate at build time by scripts/bundle-modules.mjs into dist/modules/libs.
+ * moment, csv-parse/sync, smol-toml, fast-toml, card-validator, axios) and `crypto` over
+ * @noble/hashes, bundled for the isolate at build time by scripts/bundle-modules.mjs into
+ * dist/modules/libs. A library may depend on registry modules (`deps`: axios on `fetch`, its
+ * transport), which the engine then defines wherever the library is used.
  *
  * Each source is read from disk the first time it is asked for (when an engine starts and sends its
  * registry to its workers), then kept. Inside a worker a library is compiled and defined in a
