@@ -553,10 +553,6 @@ function parseLogs(json: string): LogEntry[] {
   }
 }
 
-function cap(s: string): string {
-  return s[0].toUpperCase() + s.slice(1);
-}
-
 /** FNV-1a: spreads tenants over workers. */
 function hash(s: string): number {
   let h = 0x811c9dc5;

@@ -6,7 +6,7 @@
  */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Executor, StoredOutcome } from '../../executor/index.js';
+import type { Executor } from '../../executor/index.js';
 import { busboyLimits, DEFAULT_FORM_LIMITS, FormBodyError, jsonFormToJson, locationOf, multipartToJson, redirectProblem, urlEncodedToJson, watchMultipartEnd } from '../../forms/index.js';
 import type { Auth } from '../auth.js';
 import { HttpError, notFound } from '../errors.js';
@@ -16,8 +16,6 @@ import { envelope } from './run.js';
 class FormInput {
   constructor(readonly json: string) {}
 }
-
-type Found = Extract<StoredOutcome, { found: true }>;
 
 const STATUS = `Status codes:
 - 200: the script ran; the body is the envelope {ok: true, result, executionId, logs, cpuMs, wallMs}.
@@ -29,7 +27,6 @@ const STATUS = `Status codes:
 
 const LIMITS_TEXT = `Limits: URL-encoded and JSON bodies up to the server's body limit; multipart up to ${DEFAULT_FORM_LIMITS.files} files of ${DEFAULT_FORM_LIMITS.fileBytes / 1048576} MiB each, ${DEFAULT_FORM_LIMITS.fields} fields of ${DEFAULT_FORM_LIMITS.fieldBytes / 1024} KiB each, ${DEFAULT_FORM_LIMITS.totalBytes / 1048576} MiB in all.`;
 
-const failure = (o: Found, error: Record<string, unknown>) => ({ ok: false, error, executionId: o.executionId, logs: o.logs, cpuMs: o.cpuMs, wallMs: o.wallMs });
 const toHttp = (err: unknown) => (err instanceof FormBodyError ? new HttpError(err.statusCode, err.code, err.message) : err);
 
 export function formRoutes(app: FastifyInstance, deps: { auth: Auth; executor: Executor }): void {
