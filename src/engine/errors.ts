@@ -24,7 +24,9 @@ export type ErrorCode =
   /** A form script's {redirect} is not an http(s) URL or an absolute path. */
   | 'FORM_REDIRECT_INVALID'
   /** A job's or schedule's script was deleted before it ran. */
-  | 'SCRIPT_NOT_FOUND';
+  | 'SCRIPT_NOT_FOUND'
+  /** A routing script's output does not keep the structure of its input (PRODUCT.md §6.1). */
+  | 'ROUTING_OUTPUT_INVALID';
 
 export interface ErrorInfo {
   name: string;
@@ -146,6 +148,7 @@ const byCode: Record<ErrorCode, (m: string, i: Partial<ErrorInfo>) => ExecutionE
   DRIVER_RESULT_INVALID: (m, i) => new ExecutionError('DRIVER_RESULT_INVALID', m, i),
   FORM_REDIRECT_INVALID: (m, i) => new ExecutionError('FORM_REDIRECT_INVALID', m, i),
   SCRIPT_NOT_FOUND: (m, i) => new ExecutionError('SCRIPT_NOT_FOUND', m, i),
+  ROUTING_OUTPUT_INVALID: (m, i) => new ExecutionError('ROUTING_OUTPUT_INVALID', m, i),
 };
 
 /** Rebuilds the typed error from its JSON form (as it crosses the process boundary). */

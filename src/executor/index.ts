@@ -3,7 +3,7 @@
  * forms, drivers and schedules all take. It knows the store and the engine; nothing of HTTP.
  */
 import os from 'node:os';
-import { ExecutionError, ScriptSyntaxError, type Engine, type ErrorInfo, type ExecutionResult, type LogEntry } from '../engine/index.js';
+import { ExecutionError, ScriptSyntaxError, type Engine, type ErrorInfo, type ExecutionResult, type Limits, type LogEntry } from '../engine/index.js';
 import { moduleHost, type ModuleConfig, type ModuleServices } from '../modules/index.js';
 import { prepare, type Prepared } from '../runtime/index.js';
 import { newId, type AccountEgress, type Script, type Store, type Trigger } from '../store/index.js';
@@ -16,6 +16,10 @@ export interface RunStored {
   input: string;
   trigger: Trigger;
   onLog?: (entry: LogEntry) => void;
+  /** Over the script's own limits (a routing call's time box). */
+  limits?: Partial<Limits>;
+  /** `undefined` from main passes on the data as the script left it (Class 4 routing), with a warning. */
+  returnInputIfUndefined?: boolean;
   /**
    * Checks a successful result (a driver's shape, a form's redirect): an error makes the execution
    * a failure, recorded and counted as one.
@@ -97,7 +101,8 @@ export class Executor {
       type: script.type,
       fn: r.fn,
       input: r.input,
-      limits: script.limits,
+      limits: r.limits ? { ...script.limits, ...r.limits } : script.limits,
+      returnInputIfUndefined: r.returnInputIfUndefined,
       isolation: script.isolation,
       env,
       onLog: r.onLog,
@@ -109,7 +114,11 @@ export class Executor {
   async #record(r: RunStored, script: Script, version: number, startedAt: string, res: ExecutionResult): Promise<StoredOutcome> {
     let checked: ErrorInfo | null = null;
     if (res.ok && r.check) checked = r.check(JSON.parse(res.resultJson) as unknown);
-    if (checked) res = { ok: false, error: Object.assign(new ExecutionError(checked.code, checked.message), checked), logs: res.logs, cpuMs: res.cpuMs, wallMs: res.wallMs };
+    if (checked) {
+      // Said in the logs too, where whoever reads the execution looks first.
+      const logs = [...res.logs, { level: 'error' as const, ts: Date.now(), message: `${checked.name}: ${checked.message}` }];
+      res = { ok: false, error: Object.assign(new ExecutionError(checked.code, checked.message), checked), logs, cpuMs: res.cpuMs, wallMs: res.wallMs };
+    }
     const outcome = {
       found: true as const,
       executionId: newId('exe'),

@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Engine } from '../engine/index.js';
 import { Executor } from '../executor/index.js';
+import { Router } from '../routing/index.js';
 import { PubSub, type ModuleConfig } from '../modules/index.js';
 import type { Store } from '../store/index.js';
 import { makeAuth } from './auth.js';
@@ -16,6 +17,7 @@ import { formRoutes } from './routes/forms.js';
 import { executionRoutes } from './routes/executions.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
+import { routingRoutes } from './routes/routing.js';
 import { runRoutes } from './routes/run.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { scriptRoutes } from './routes/scripts.js';
@@ -87,6 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   driverRoutes(app, { auth, executor });
   scheduleRoutes(app, { store: deps.store, auth, scheduler });
   jobRoutes(app, { store: deps.store, auth });
+  routingRoutes(app, { auth, store: deps.store, router: new Router(deps.store, executor) });
   const runner = jobs;
   app.addHook('onReady', async () => {
     await scheduler.start();

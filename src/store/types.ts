@@ -38,11 +38,29 @@ export interface Script {
   type: ExecutionType;
   isolation: Isolation;
   limits: Partial<Limits>;
+  /** How a Class 4 routing call treats this script (time box, actions): unset fields take the defaults. */
+  routing: Partial<RoutingSettings>;
   /** The version that runs. */
   deployedVersion: number;
   latestVersion: number;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A routing script's time box and what its failures answer (PRODUCT.md §6.1). */
+export interface RoutingSettings {
+  /** The script's answer must come within this (default 2000). */
+  timeoutMs: number;
+  /** 'continue' (pass the input on unchanged) or '<SIP code> <reason>', e.g. '503 Routing Script Timeout'. */
+  onTimeout: string;
+  /** The same, for an error or an invalid output. */
+  onError: string;
+}
+
+/** Scripts an account runs around every routing call: first, then the call's own script, then last. */
+export interface RoutingChain {
+  runFirst: string[];
+  runLast: string[];
 }
 
 export interface ScriptVersion {
@@ -58,7 +76,7 @@ export interface EnvVar {
   secret: boolean;
 }
 
-export type Trigger = 'api' | 'form' | 'driver' | 'schedule' | 'job';
+export type Trigger = 'api' | 'form' | 'driver' | 'schedule' | 'job' | 'routing';
 
 export interface ExecutionRecord {
   id: string;
@@ -91,6 +109,7 @@ export interface NewScript {
   code: string;
   isolation: Isolation;
   limits: Partial<Limits>;
+  routing?: Partial<RoutingSettings>;
 }
 
 export interface ScriptChanges {
@@ -98,6 +117,7 @@ export interface ScriptChanges {
   type?: ExecutionType;
   isolation?: Isolation;
   limits?: Partial<Limits>;
+  routing?: Partial<RoutingSettings>;
   /** New code makes a new version. */
   code?: string;
   /** Deploy the new version (default true). */
@@ -124,6 +144,9 @@ export interface Store {
   getVersion(accountId: string, scriptId: string, version: number): Promise<ScriptVersion | null>;
   listVersions(accountId: string, scriptId: string): Promise<Omit<ScriptVersion, 'code'>[]>;
   deploy(accountId: string, scriptId: string, version: number): Promise<Script | null>;
+
+  getRoutingChain(accountId: string): Promise<RoutingChain>;
+  setRoutingChain(accountId: string, chain: RoutingChain): Promise<void>;
 
   setEnv(accountId: string, scriptId: string, vars: EnvVar[]): Promise<void>;
   getEnv(accountId: string, scriptId: string): Promise<EnvVar[]>;

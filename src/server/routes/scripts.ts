@@ -12,12 +12,19 @@ const limits = {
   properties: Object.fromEntries(['cpuMs', 'wallMs', 'memoryMb', 'resultBytes', 'logBytes', 'timers'].map((k) => [k, { type: 'number', exclusiveMinimum: 0 }])),
 } as const;
 const type = { type: 'string', enum: ['script', 'app', 'driver'] } as const;
+const action = { type: 'string', pattern: '^(continue|[4-6][0-9]{2} [^\\r\\n]{1,120})$', description: "'continue' or '<SIP code 400-699> <reason>'" } as const;
+const routing = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'For Class 4 routing calls: the time box and what a timeout or an error answers (defaults: 2000 ms, "503 Routing Script Failure")',
+  properties: { timeoutMs: { type: 'integer', minimum: 1, maximum: 30_000 }, onTimeout: action, onError: action },
+} as const;
 const isolation = { type: 'string', enum: ['fresh', 'reuse'] } as const;
 const idParams = { type: 'object', properties: { id: { type: 'string' } } } as const;
 const scriptOut = {
   type: 'object',
   properties: {
-    id: { type: 'string' }, name: { type: 'string' }, type, isolation, limits: { type: 'object', additionalProperties: true },
+    id: { type: 'string' }, name: { type: 'string' }, type, isolation, limits: { type: 'object', additionalProperties: true }, routing: { type: 'object', additionalProperties: true },
     version: { type: 'integer' }, deployedVersion: { type: 'integer' }, latestVersion: { type: 'integer' },
     createdAt: { type: 'string' }, updatedAt: { type: 'string' }, code: { type: 'string' },
   },
@@ -29,6 +36,7 @@ interface ScriptBody {
   code: string;
   limits?: Partial<Limits>;
   isolation?: Script['isolation'];
+  routing?: Script['routing'];
 }
 
 export function scriptRoutes(app: FastifyInstance, deps: { store: Store; auth: Auth; engine: Engine; onChange: (scriptId: string) => void }): void {
@@ -62,7 +70,7 @@ export function scriptRoutes(app: FastifyInstance, deps: { store: Store; auth: A
         summary: 'Create a script (version 1, deployed)',
         body: {
           type: 'object', required: ['name', 'type', 'code'], additionalProperties: false,
-          properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, type, code: { type: 'string', maxLength: 1_000_000 }, limits, isolation },
+          properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, type, code: { type: 'string', maxLength: 1_000_000 }, limits, isolation, routing },
         },
         response: { 201: scriptOut },
       },
@@ -70,7 +78,7 @@ export function scriptRoutes(app: FastifyInstance, deps: { store: Store; auth: A
     async (req, reply) => {
       const b = req.body;
       check(b.code, b.type, b.limits, req.accountId);
-      const s = await store.createScript(req.accountId, { name: b.name, type: b.type, code: b.code, limits: b.limits ?? {}, isolation: b.isolation ?? 'fresh' });
+      const s = await store.createScript(req.accountId, { name: b.name, type: b.type, code: b.code, limits: b.limits ?? {}, isolation: b.isolation ?? 'fresh', routing: b.routing ?? {} });
       return reply.code(201).send(out(s));
     },
   );
@@ -95,7 +103,7 @@ export function scriptRoutes(app: FastifyInstance, deps: { store: Store; auth: A
         params: idParams,
         body: {
           type: 'object', additionalProperties: false,
-          properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, type, code: { type: 'string', maxLength: 1_000_000 }, limits, isolation, deploy: { type: 'boolean' } },
+          properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, type, code: { type: 'string', maxLength: 1_000_000 }, limits, isolation, routing, deploy: { type: 'boolean' } },
         },
         response: { 200: scriptOut },
       },

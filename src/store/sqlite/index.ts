@@ -12,6 +12,7 @@ import type {
   EnvVar,
   ExecutionRecord,
   NewScript,
+  RoutingChain,
   Schedule,
   Script,
   ScriptChanges,
@@ -114,10 +115,10 @@ export class SqliteStore implements Store {
     this.#db.transaction(() => {
       this.#db
         .prepare(
-          `INSERT INTO scripts (id, account_id, name, type, isolation, limits_json, deployed_version, latest_version, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, 1, 1, ?, ?)`,
+          `INSERT INTO scripts (id, account_id, name, type, isolation, limits_json, routing_json, deployed_version, latest_version, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?)`,
         )
-        .run(id, accountId, s.name, s.type, s.isolation, JSON.stringify(s.limits), t, t);
+        .run(id, accountId, s.name, s.type, s.isolation, JSON.stringify(s.limits), JSON.stringify(s.routing ?? {}), t, t);
       this.#db.prepare('INSERT INTO versions (script_id, version, code, created_at) VALUES (?, 1, ?, ?)').run(id, s.code, t);
     })();
     return (await this.getScript(accountId, id))!;
@@ -146,12 +147,12 @@ export class SqliteStore implements Store {
       }
       this.#db
         .prepare(
-          `UPDATE scripts SET name = ?, type = ?, isolation = ?, limits_json = ?, latest_version = ?, deployed_version = ?, updated_at = ?
+          `UPDATE scripts SET name = ?, type = ?, isolation = ?, limits_json = ?, routing_json = ?, latest_version = ?, deployed_version = ?, updated_at = ?
            WHERE id = ? AND account_id = ?`,
         )
         .run(
           c.name ?? existing.name, c.type ?? existing.type, c.isolation ?? existing.isolation,
-          JSON.stringify(c.limits ?? existing.limits), latest, deployed, t, id, accountId,
+          JSON.stringify(c.limits ?? existing.limits), JSON.stringify(c.routing ?? existing.routing), latest, deployed, t, id, accountId,
         );
     })();
     return this.getScript(accountId, id);
@@ -187,6 +188,22 @@ export class SqliteStore implements Store {
     if (!(await this.getVersion(accountId, scriptId, version))) return null;
     this.#db.prepare('UPDATE scripts SET deployed_version = ?, updated_at = ? WHERE id = ? AND account_id = ?').run(version, now(), scriptId, accountId);
     return this.getScript(accountId, scriptId);
+  }
+
+  // --- routing chains -----------------------------------------------------------------------------
+
+  async getRoutingChain(accountId: string): Promise<RoutingChain> {
+    const r = this.#db.prepare('SELECT run_first_json, run_last_json FROM routing_chains WHERE account_id = ?').get(accountId) as Row | undefined;
+    return r ? { runFirst: JSON.parse(r.run_first_json as string) as string[], runLast: JSON.parse(r.run_last_json as string) as string[] } : { runFirst: [], runLast: [] };
+  }
+
+  async setRoutingChain(accountId: string, chain: RoutingChain): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO routing_chains (account_id, run_first_json, run_last_json) VALUES (?, ?, ?)
+         ON CONFLICT (account_id) DO UPDATE SET run_first_json = excluded.run_first_json, run_last_json = excluded.run_last_json`,
+      )
+      .run(accountId, JSON.stringify(chain.runFirst), JSON.stringify(chain.runLast));
   }
 
   // --- environment --------------------------------------------------------------------------------
@@ -290,6 +307,7 @@ function script(r: Row): Script {
     type: r.type as Script['type'],
     isolation: r.isolation as Script['isolation'],
     limits: JSON.parse(r.limits_json as string) as Script['limits'],
+    routing: JSON.parse(r.routing_json as string) as Script['routing'],
     deployedVersion: r.deployed_version as number,
     latestVersion: r.latest_version as number,
     createdAt: r.created_at as string,

@@ -99,4 +99,12 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX jobs_due ON jobs (status, run_at);
   CREATE INDEX jobs_by_account ON jobs (account_id, status);
   `,
+  `
+  ALTER TABLE scripts ADD COLUMN routing_json TEXT NOT NULL DEFAULT '{}';
+  CREATE TABLE routing_chains (
+    account_id TEXT PRIMARY KEY,
+    run_first_json TEXT NOT NULL,
+    run_last_json TEXT NOT NULL
+  );
+  `,
 ];

@@ -1,0 +1,129 @@
+/**
+ * A Class 4 routing call: the account's "run first" scripts, the call's own script, then its "run
+ * last" scripts, each given the previous one's output. Each is time-boxed: the answer comes within
+ * its `timeoutMs` plus a small margin whatever the script does (the engine kills it; the answer
+ * does not wait for that). A reject stops the chain; an output that breaks the call's structure is
+ * never passed on; a timeout or an error takes the script's action (continue unchanged, or a SIP
+ * code and reason).
+ */
+import type { Executor } from '../executor/index.js';
+import type { RoutingSettings, Store } from '../store/index.js';
+import { diff, type Change } from './diff.js';
+import { validateOutput } from './validate.js';
+import { mergeVars, RoutingInputError } from './vars.js';
+
+type Obj = Record<string, unknown>;
+
+export const ROUTING_DEFAULTS: Readonly<RoutingSettings> = Object.freeze({
+  timeoutMs: 2000,
+  onTimeout: '503 Routing Script Failure',
+  onError: '503 Routing Script Failure',
+});
+
+/** What happened in one script of the chain. */
+export interface Step {
+  scriptId: string;
+  executionId: string | null;
+  outcome: 'ok' | 'reject' | 'timeout' | 'error' | 'missing';
+  ms: number;
+  /** For a timeout or an error: what went wrong (the execution has the details and logs). */
+  error?: string;
+}
+
+export type RoutingAnswer =
+  | { action: 'continue'; data: Obj; diff: Change[]; trace: Step[] }
+  | { action: 'reject'; sipCode: number; reason: string; trace: Step[] };
+
+type Verdict = { action: 'continue'; data: Obj } | { action: 'reject'; sipCode: number; reason: string };
+
+const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** 'continue', or '<code> <reason>'. */
+function act(action: string, input: Obj): Verdict {
+  const m = /^([4-6]\d\d) (.+)$/.exec(action);
+  return m ? { action: 'reject', sipCode: Number(m[1]), reason: m[2] } : { action: 'continue', data: input };
+}
+
+export class Router {
+  constructor(
+    readonly store: Store,
+    readonly executor: Executor,
+    /** How much later than a script's timeoutMs its action is taken, at most (default 30 ms). */
+    readonly marginMs = 30,
+  ) {}
+
+  /**
+   * Routes one call: `scriptId` null runs the chain alone. Null when the script does not exist;
+   * RoutingInputError for a body that is not a call's data.
+   */
+  async route(accountId: string, scriptId: string | null, body: unknown): Promise<RoutingAnswer | null> {
+    if (!isObject(body)) throw new RoutingInputError('body', "The body must be the call's data: an object with 'routing'");
+    const { vars, ...rest } = body;
+    if (!isObject(rest.routing)) throw new RoutingInputError('body.routing', "body.routing is required: the call's routing, as the switch chose it");
+    const input = mergeVars(rest, vars);
+    const chain = await this.store.getRoutingChain(accountId);
+    if (scriptId !== null && !(await this.store.getScript(accountId, scriptId))) return null;
+    const ids = [...chain.runFirst, ...(scriptId === null ? [] : [scriptId]), ...chain.runLast];
+
+    const trace: Step[] = [];
+    let data = input;
+    for (const id of ids) {
+      const v = await this.#step(accountId, id, data, trace);
+      if (v.action === 'reject') return { ...v, trace };
+      data = v.data;
+    }
+    return { action: 'continue', data, diff: diff(input, data), trace };
+  }
+
+  async #step(accountId: string, scriptId: string, data: Obj, trace: Step[]): Promise<Verdict> {
+    const started = performance.now();
+    const step = (outcome: Step['outcome'], executionId: string | null, error?: string) =>
+      trace.push({ scriptId, executionId, outcome, ms: Math.round((performance.now() - started) * 100) / 100, ...(error ? { error } : {}) });
+    const script = await this.store.getScript(accountId, scriptId);
+    if (!script) {
+      step('missing', null); // deleted since the chain was set: it no longer takes part
+      return { action: 'continue', data };
+    }
+    const s = { ...ROUTING_DEFAULTS, ...script.routing };
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), s.timeoutMs + this.marginMs)));
+    const run = this.executor.run({
+      accountId,
+      scriptId,
+      input: JSON.stringify(data),
+      trigger: 'routing',
+      limits: { cpuMs: s.timeoutMs, wallMs: s.timeoutMs },
+      returnInputIfUndefined: true,
+      check: (result) => {
+        const bad = validateOutput(data, result);
+        return bad ? { name: 'RoutingOutputError', code: 'ROUTING_OUTPUT_INVALID' as const, message: `The output was not passed on: ${bad}` } : null;
+      },
+    });
+    run.catch(() => {}); // when it is late, its end is recorded but nobody waits for it
+    const o = await Promise.race([run, late]);
+    clearTimeout(timer);
+    if (o === 'late') {
+      step('timeout', null, `no answer within ${s.timeoutMs} ms`);
+      return act(s.onTimeout, data);
+    }
+    if (!o.found) {
+      step('missing', null);
+      return { action: 'continue', data };
+    }
+    if (o.ok) {
+      step('ok', o.executionId);
+      return { action: 'continue', data: JSON.parse(o.resultJson!) as Obj };
+    }
+    const e = o.error!;
+    if (e.sipCode !== undefined) {
+      step('reject', o.executionId);
+      return { action: 'reject', sipCode: e.sipCode, reason: e.reason ?? '' };
+    }
+    if (e.code === 'TIMEOUT') {
+      step('timeout', o.executionId, e.message);
+      return act(s.onTimeout, data);
+    }
+    step('error', o.executionId, `${e.name}: ${e.message}`);
+    return act(s.onError, data);
+  }
+}
