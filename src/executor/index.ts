@@ -11,6 +11,8 @@ import { newId, type AccountEgress, type Script, type Store, type Trigger } from
 export interface RunStored {
   accountId: string;
   scriptId: string;
+  /** The script, when the caller has just read it (saves reading it again on a hot path). */
+  script?: Script;
   fn?: string;
   /** The data argument as JSON text ('' for none). */
   input: string;
@@ -76,7 +78,7 @@ export class Executor {
   }
 
   async run(r: RunStored): Promise<StoredOutcome> {
-    const script = await this.store.getScript(r.accountId, r.scriptId);
+    const script = r.script ?? (await this.store.getScript(r.accountId, r.scriptId));
     if (!script) return { found: false };
     const version = script.deployedVersion;
     const startedAt = new Date().toISOString();

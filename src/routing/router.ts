@@ -7,7 +7,7 @@
  * code and reason).
  */
 import type { Executor } from '../executor/index.js';
-import type { RoutingSettings, Store } from '../store/index.js';
+import type { RoutingSettings, Script, Store } from '../store/index.js';
 import { diff, type Change } from './diff.js';
 import { validateOutput } from './validate.js';
 import { mergeVars, RoutingInputError } from './vars.js';
@@ -61,25 +61,26 @@ export class Router {
     const { vars, ...rest } = body;
     if (!isObject(rest.routing)) throw new RoutingInputError('body.routing', "body.routing is required: the call's routing, as the switch chose it");
     const input = mergeVars(rest, vars);
+    const own = scriptId === null ? null : await this.store.getScript(accountId, scriptId);
+    if (scriptId !== null && !own) return null;
     const chain = await this.store.getRoutingChain(accountId);
-    if (scriptId !== null && !(await this.store.getScript(accountId, scriptId))) return null;
     const ids = [...chain.runFirst, ...(scriptId === null ? [] : [scriptId]), ...chain.runLast];
 
     const trace: Step[] = [];
     let data = input;
     for (const id of ids) {
-      const v = await this.#step(accountId, id, data, trace);
+      const script = id === scriptId ? own : await this.store.getScript(accountId, id);
+      const v = await this.#step(accountId, id, script, data, trace);
       if (v.action === 'reject') return { ...v, trace };
       data = v.data;
     }
     return { action: 'continue', data, diff: diff(input, data), trace };
   }
 
-  async #step(accountId: string, scriptId: string, data: Obj, trace: Step[]): Promise<Verdict> {
+  async #step(accountId: string, scriptId: string, script: Script | null, data: Obj, trace: Step[]): Promise<Verdict> {
     const started = performance.now();
     const step = (outcome: Step['outcome'], executionId: string | null, error?: string) =>
       trace.push({ scriptId, executionId, outcome, ms: Math.round((performance.now() - started) * 100) / 100, ...(error ? { error } : {}) });
-    const script = await this.store.getScript(accountId, scriptId);
     if (!script) {
       step('missing', null); // deleted since the chain was set: it no longer takes part
       return { action: 'continue', data };
@@ -90,6 +91,7 @@ export class Router {
     const run = this.executor.run({
       accountId,
       scriptId,
+      script,
       input: JSON.stringify(data),
       trigger: 'routing',
       limits: { cpuMs: s.timeoutMs, wallMs: s.timeoutMs },

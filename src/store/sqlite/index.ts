@@ -21,6 +21,7 @@ import type {
 } from '../types.js';
 import { newId } from '../ids.js';
 import { sqliteDocs } from './docs.js';
+import { statements, type Sql } from './statements.js';
 import { sqliteJobs } from './jobs.js';
 import { sqliteKv } from './kv.js';
 import { MIGRATIONS } from './schema.js';
@@ -38,11 +39,14 @@ const now = () => new Date().toISOString();
 
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
+  readonly #sql: Sql;
   readonly kv;
   readonly docs;
   readonly jobs;
   readonly #retain: number;
   #sinceTrim = new Map<string, number>();
+  #pending: ExecutionRecord[] = [];
+  #committed: Promise<void> | null = null;
 
   constructor(opts: SqliteStoreOptions) {
     let file = ':memory:';
@@ -57,6 +61,7 @@ export class SqliteStore implements Store {
     this.#db.pragma('busy_timeout = 5000');
     this.#retain = opts.executionsPerScript ?? 1000;
     this.#migrate();
+    this.#sql = statements(this.#db);
     this.kv = sqliteKv(this.#db);
     this.docs = sqliteDocs(this.#db);
     this.jobs = sqliteJobs(this.#db);
@@ -76,35 +81,35 @@ export class SqliteStore implements Store {
 
   async createAccount(name: string): Promise<Account> {
     const a: Account = { id: newId('acct'), name, createdAt: now(), egress: {} };
-    this.#db.prepare('INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)').run(a.id, a.name, a.createdAt);
+    this.#sql('INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)').run(a.id, a.name, a.createdAt);
     return a;
   }
 
   async getAccount(id: string): Promise<Account | null> {
-    const r = this.#db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
+    const r = this.#sql('SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
     return r ? account(r) : null;
   }
 
   async setAccountEgress(id: string, egress: AccountEgress): Promise<Account | null> {
-    this.#db.prepare('UPDATE accounts SET egress_json = ? WHERE id = ?').run(JSON.stringify(egress), id);
+    this.#sql('UPDATE accounts SET egress_json = ? WHERE id = ?').run(JSON.stringify(egress), id);
     return this.getAccount(id);
   }
 
   async listAccounts(): Promise<Account[]> {
-    return (this.#db.prepare('SELECT * FROM accounts ORDER BY created_at').all() as Row[]).map(account);
+    return (this.#sql('SELECT * FROM accounts ORDER BY created_at').all() as Row[]).map(account);
   }
 
   async addApiKey(accountId: string | null, keyHash: string): Promise<void> {
-    this.#db.prepare('INSERT INTO api_keys (hash, account_id, created_at) VALUES (?, ?, ?)').run(keyHash, accountId, now());
+    this.#sql('INSERT INTO api_keys (hash, account_id, created_at) VALUES (?, ?, ?)').run(keyHash, accountId, now());
   }
 
   async findApiKey(keyHash: string): Promise<{ accountId: string | null } | undefined> {
-    const r = this.#db.prepare('SELECT account_id FROM api_keys WHERE hash = ?').get(keyHash) as Row | undefined;
+    const r = this.#sql('SELECT account_id FROM api_keys WHERE hash = ?').get(keyHash) as Row | undefined;
     return r ? { accountId: (r.account_id as string | null) ?? null } : undefined;
   }
 
   async hasOperatorKey(): Promise<boolean> {
-    return this.#db.prepare('SELECT 1 FROM api_keys WHERE account_id IS NULL LIMIT 1').get() !== undefined;
+    return this.#sql('SELECT 1 FROM api_keys WHERE account_id IS NULL LIMIT 1').get() !== undefined;
   }
 
   // --- scripts and versions -----------------------------------------------------------------------
@@ -113,24 +118,23 @@ export class SqliteStore implements Store {
     const id = newId('scr');
     const t = now();
     this.#db.transaction(() => {
-      this.#db
-        .prepare(
+      this.#sql(
           `INSERT INTO scripts (id, account_id, name, type, isolation, limits_json, routing_json, deployed_version, latest_version, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?)`,
         )
         .run(id, accountId, s.name, s.type, s.isolation, JSON.stringify(s.limits), JSON.stringify(s.routing ?? {}), t, t);
-      this.#db.prepare('INSERT INTO versions (script_id, version, code, created_at) VALUES (?, 1, ?, ?)').run(id, s.code, t);
+      this.#sql('INSERT INTO versions (script_id, version, code, created_at) VALUES (?, 1, ?, ?)').run(id, s.code, t);
     })();
     return (await this.getScript(accountId, id))!;
   }
 
   async getScript(accountId: string, id: string): Promise<Script | null> {
-    const r = this.#db.prepare('SELECT * FROM scripts WHERE id = ? AND account_id = ? AND deleted = 0').get(id, accountId) as Row | undefined;
+    const r = this.#sql('SELECT * FROM scripts WHERE id = ? AND account_id = ? AND deleted = 0').get(id, accountId) as Row | undefined;
     return r ? script(r) : null;
   }
 
   async listScripts(accountId: string): Promise<Script[]> {
-    return (this.#db.prepare('SELECT * FROM scripts WHERE account_id = ? AND deleted = 0 ORDER BY created_at').all(accountId) as Row[]).map(script);
+    return (this.#sql('SELECT * FROM scripts WHERE account_id = ? AND deleted = 0 ORDER BY created_at').all(accountId) as Row[]).map(script);
   }
 
   async updateScript(accountId: string, id: string, c: ScriptChanges): Promise<Script | null> {
@@ -142,11 +146,10 @@ export class SqliteStore implements Store {
       let deployed = existing.deployedVersion;
       if (c.code !== undefined) {
         latest++;
-        this.#db.prepare('INSERT INTO versions (script_id, version, code, created_at) VALUES (?, ?, ?, ?)').run(id, latest, c.code, t);
+        this.#sql('INSERT INTO versions (script_id, version, code, created_at) VALUES (?, ?, ?, ?)').run(id, latest, c.code, t);
         if (c.deploy !== false) deployed = latest;
       }
-      this.#db
-        .prepare(
+      this.#sql(
           `UPDATE scripts SET name = ?, type = ?, isolation = ?, limits_json = ?, routing_json = ?, latest_version = ?, deployed_version = ?, updated_at = ?
            WHERE id = ? AND account_id = ?`,
         )
@@ -159,14 +162,13 @@ export class SqliteStore implements Store {
   }
 
   async deleteScript(accountId: string, id: string): Promise<boolean> {
-    const r = this.#db.prepare('UPDATE scripts SET deleted = 1, updated_at = ? WHERE id = ? AND account_id = ? AND deleted = 0').run(now(), id, accountId);
-    if (r.changes > 0) this.#db.prepare('DELETE FROM schedules WHERE script_id = ?').run(id);
+    const r = this.#sql('UPDATE scripts SET deleted = 1, updated_at = ? WHERE id = ? AND account_id = ? AND deleted = 0').run(now(), id, accountId);
+    if (r.changes > 0) this.#sql('DELETE FROM schedules WHERE script_id = ?').run(id);
     return r.changes > 0;
   }
 
   async getVersion(accountId: string, scriptId: string, version: number): Promise<ScriptVersion | null> {
-    const r = this.#db
-      .prepare(
+    const r = this.#sql(
         `SELECT v.* FROM versions v JOIN scripts s ON s.id = v.script_id
          WHERE v.script_id = ? AND v.version = ? AND s.account_id = ? AND s.deleted = 0`,
       )
@@ -175,8 +177,7 @@ export class SqliteStore implements Store {
   }
 
   async listVersions(accountId: string, scriptId: string): Promise<Omit<ScriptVersion, 'code'>[]> {
-    const rows = this.#db
-      .prepare(
+    const rows = this.#sql(
         `SELECT v.script_id, v.version, v.created_at FROM versions v JOIN scripts s ON s.id = v.script_id
          WHERE v.script_id = ? AND s.account_id = ? AND s.deleted = 0 ORDER BY v.version`,
       )
@@ -186,20 +187,19 @@ export class SqliteStore implements Store {
 
   async deploy(accountId: string, scriptId: string, version: number): Promise<Script | null> {
     if (!(await this.getVersion(accountId, scriptId, version))) return null;
-    this.#db.prepare('UPDATE scripts SET deployed_version = ?, updated_at = ? WHERE id = ? AND account_id = ?').run(version, now(), scriptId, accountId);
+    this.#sql('UPDATE scripts SET deployed_version = ?, updated_at = ? WHERE id = ? AND account_id = ?').run(version, now(), scriptId, accountId);
     return this.getScript(accountId, scriptId);
   }
 
   // --- routing chains -----------------------------------------------------------------------------
 
   async getRoutingChain(accountId: string): Promise<RoutingChain> {
-    const r = this.#db.prepare('SELECT run_first_json, run_last_json FROM routing_chains WHERE account_id = ?').get(accountId) as Row | undefined;
+    const r = this.#sql('SELECT run_first_json, run_last_json FROM routing_chains WHERE account_id = ?').get(accountId) as Row | undefined;
     return r ? { runFirst: JSON.parse(r.run_first_json as string) as string[], runLast: JSON.parse(r.run_last_json as string) as string[] } : { runFirst: [], runLast: [] };
   }
 
   async setRoutingChain(accountId: string, chain: RoutingChain): Promise<void> {
-    this.#db
-      .prepare(
+    this.#sql(
         `INSERT INTO routing_chains (account_id, run_first_json, run_last_json) VALUES (?, ?, ?)
          ON CONFLICT (account_id) DO UPDATE SET run_first_json = excluded.run_first_json, run_last_json = excluded.run_last_json`,
       )
@@ -211,54 +211,79 @@ export class SqliteStore implements Store {
   async setEnv(accountId: string, scriptId: string, vars: EnvVar[]): Promise<void> {
     if (!(await this.getScript(accountId, scriptId))) return;
     this.#db.transaction(() => {
-      this.#db.prepare('DELETE FROM env WHERE script_id = ?').run(scriptId);
-      const ins = this.#db.prepare('INSERT INTO env (script_id, name, value, secret) VALUES (?, ?, ?, ?)');
+      this.#sql('DELETE FROM env WHERE script_id = ?').run(scriptId);
+      const ins = this.#sql('INSERT INTO env (script_id, name, value, secret) VALUES (?, ?, ?, ?)');
       for (const v of vars) ins.run(scriptId, v.name, v.value, v.secret ? 1 : 0);
     })();
   }
 
   async getEnv(accountId: string, scriptId: string): Promise<EnvVar[]> {
-    const rows = this.#db
-      .prepare('SELECT e.* FROM env e JOIN scripts s ON s.id = e.script_id WHERE e.script_id = ? AND s.account_id = ? ORDER BY e.name')
+    const rows = this.#sql('SELECT e.* FROM env e JOIN scripts s ON s.id = e.script_id WHERE e.script_id = ? AND s.account_id = ? ORDER BY e.name')
       .all(scriptId, accountId) as Row[];
     return rows.map((r) => ({ name: r.name as string, value: r.value as string, secret: r.secret === 1 }));
   }
 
   // --- executions ---------------------------------------------------------------------------------
 
-  async recordExecution(e: ExecutionRecord): Promise<void> {
-    this.#db
-      .prepare(
-        `INSERT INTO executions (id, account_id, script_id, version, fn, trigger, ok, result_json, error_json, logs_json, cpu_ms, wall_ms, started_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        e.id, e.accountId, e.scriptId, e.version, e.fn, e.trigger, e.ok ? 1 : 0, e.resultJson,
-        e.error ? JSON.stringify(e.error) : null, JSON.stringify(e.logs), e.cpuMs, e.wallMs, e.startedAt,
-      );
-    const n = (this.#sinceTrim.get(e.scriptId) ?? 0) + 1;
-    this.#sinceTrim.set(e.scriptId, n);
-    if (n >= 50) {
-      this.#sinceTrim.set(e.scriptId, 0);
-      this.#db
-        .prepare(
-          `DELETE FROM executions WHERE script_id = ? AND seq <= (
-             SELECT seq FROM executions WHERE script_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
-        )
-        .run(e.scriptId, e.scriptId, this.#retain);
-    }
+  /**
+   * Group commit: the executions recorded in one turn of the event loop are written in one
+   * transaction, and each caller's promise resolves once that transaction has committed (so an
+   * execution id handed out is on disk). Under load this makes one write of many.
+   */
+  recordExecution(e: ExecutionRecord): Promise<void> {
+    this.#pending.push(e);
+    this.#committed ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        try {
+          this.#flushExecutions();
+          resolve();
+        } catch (err) {
+          reject(err as Error);
+        }
+      });
+    });
+    return this.#committed;
+  }
+
+  #flushExecutions(): void {
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#committed = null;
+    if (batch.length === 0) return;
+    const insert = this.#sql(
+      `INSERT INTO executions (id, account_id, script_id, version, fn, trigger, ok, result_json, error_json, logs_json, cpu_ms, wall_ms, started_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const trim = this.#sql(
+      `DELETE FROM executions WHERE script_id = ? AND seq <= (
+         SELECT seq FROM executions WHERE script_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
+    );
+    this.#db.transaction(() => {
+      for (const e of batch) {
+        insert.run(
+          e.id, e.accountId, e.scriptId, e.version, e.fn, e.trigger, e.ok ? 1 : 0, e.resultJson,
+          e.error ? JSON.stringify(e.error) : null, JSON.stringify(e.logs), e.cpuMs, e.wallMs, e.startedAt,
+        );
+        const n = (this.#sinceTrim.get(e.scriptId) ?? 0) + 1;
+        this.#sinceTrim.set(e.scriptId, n);
+        if (n >= 50) {
+          this.#sinceTrim.set(e.scriptId, 0);
+          trim.run(e.scriptId, e.scriptId, this.#retain);
+        }
+      }
+    })();
   }
 
   async getExecution(accountId: string, id: string): Promise<ExecutionRecord | null> {
-    const r = this.#db.prepare('SELECT * FROM executions WHERE id = ? AND account_id = ?').get(id, accountId) as Row | undefined;
+    const r = this.#sql('SELECT * FROM executions WHERE id = ? AND account_id = ?').get(id, accountId) as Row | undefined;
     return r ? execution(r) : null;
   }
 
   async listExecutions(accountId: string, q: { scriptId?: string; limit: number }): Promise<Omit<ExecutionRecord, 'logs' | 'resultJson'>[]> {
     const rows = (
       q.scriptId
-        ? this.#db.prepare('SELECT * FROM executions WHERE account_id = ? AND script_id = ? ORDER BY seq DESC LIMIT ?').all(accountId, q.scriptId, q.limit)
-        : this.#db.prepare('SELECT * FROM executions WHERE account_id = ? ORDER BY seq DESC LIMIT ?').all(accountId, q.limit)
+        ? this.#sql('SELECT * FROM executions WHERE account_id = ? AND script_id = ? ORDER BY seq DESC LIMIT ?').all(accountId, q.scriptId, q.limit)
+        : this.#sql('SELECT * FROM executions WHERE account_id = ? ORDER BY seq DESC LIMIT ?').all(accountId, q.limit)
     ) as Row[];
     return rows.map((r) => {
       const { logs: _logs, resultJson: _result, ...rest } = execution(r);
@@ -269,8 +294,7 @@ export class SqliteStore implements Store {
   // --- schedules ----------------------------------------------------------------------------------
 
   async setSchedule(s: Schedule): Promise<void> {
-    this.#db
-      .prepare(
+    this.#sql(
         `INSERT INTO schedules (script_id, account_id, cron, timezone, data_json) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (script_id) DO UPDATE SET cron = excluded.cron, timezone = excluded.timezone, data_json = excluded.data_json`,
       )
@@ -278,19 +302,20 @@ export class SqliteStore implements Store {
   }
 
   async getSchedule(accountId: string, scriptId: string): Promise<Schedule | null> {
-    const r = this.#db.prepare('SELECT * FROM schedules WHERE script_id = ? AND account_id = ?').get(scriptId, accountId) as Row | undefined;
+    const r = this.#sql('SELECT * FROM schedules WHERE script_id = ? AND account_id = ?').get(scriptId, accountId) as Row | undefined;
     return r ? schedule(r) : null;
   }
 
   async deleteSchedule(accountId: string, scriptId: string): Promise<boolean> {
-    return this.#db.prepare('DELETE FROM schedules WHERE script_id = ? AND account_id = ?').run(scriptId, accountId).changes > 0;
+    return this.#sql('DELETE FROM schedules WHERE script_id = ? AND account_id = ?').run(scriptId, accountId).changes > 0;
   }
 
   async listSchedules(): Promise<Schedule[]> {
-    return (this.#db.prepare('SELECT * FROM schedules').all() as Row[]).map(schedule);
+    return (this.#sql('SELECT * FROM schedules').all() as Row[]).map(schedule);
   }
 
   async close(): Promise<void> {
+    await this.#committed;
     this.#db.close();
   }
 }

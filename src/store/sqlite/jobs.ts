@@ -1,5 +1,6 @@
 /** cxJob's queue in SQLite: a row per job; claiming due jobs is one transaction. */
 import type Database from 'better-sqlite3';
+import { statements } from './statements.js';
 import type { ErrorInfo } from '../../engine/index.js';
 import type { Job, JobStatus, JobStore } from '../types.js';
 
@@ -26,10 +27,11 @@ function job(r: Row): Job {
 }
 
 export function sqliteJobs(db: Database.Database): JobStore {
+  const sql = statements(db);
   const iso = () => new Date().toISOString();
-  const getOne = db.prepare('SELECT * FROM jobs WHERE account_id = ? AND id = ?');
-  const due = db.prepare("SELECT * FROM jobs WHERE status = 'queued' AND run_at <= ? ORDER BY run_at LIMIT ?");
-  const start = db.prepare("UPDATE jobs SET status = 'running', attempts = attempts + 1, run_at = ?, updated_at = ? WHERE id = ?");
+  const getOne = sql('SELECT * FROM jobs WHERE account_id = ? AND id = ?');
+  const due = sql("SELECT * FROM jobs WHERE status = 'queued' AND run_at <= ? ORDER BY run_at LIMIT ?");
+  const start = sql("UPDATE jobs SET status = 'running', attempts = attempts + 1, run_at = ?, updated_at = ? WHERE id = ?");
   const claim = db.transaction((now: number, limit: number): Job[] => {
     const rows = due.all(now, limit) as Row[];
     const t = iso();
@@ -39,7 +41,7 @@ export function sqliteJobs(db: Database.Database): JobStore {
   return {
     async add(j) {
       const t = iso();
-      db.prepare(
+      sql(
         `INSERT INTO jobs (id, account_id, script_id, fn, data_json, status, max_attempts, backoff_ms, run_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
       ).run(j.id, j.accountId, j.scriptId, j.fn, j.dataJson, j.maxAttempts, j.backoffMs, j.runAt, t, t);
@@ -51,28 +53,28 @@ export function sqliteJobs(db: Database.Database): JobStore {
     },
     async list(accountId, q) {
       const rows = q.status
-        ? db.prepare('SELECT * FROM jobs WHERE account_id = ? AND status = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(accountId, q.status, q.limit)
-        : db.prepare('SELECT * FROM jobs WHERE account_id = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(accountId, q.limit);
+        ? sql('SELECT * FROM jobs WHERE account_id = ? AND status = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(accountId, q.status, q.limit)
+        : sql('SELECT * FROM jobs WHERE account_id = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(accountId, q.limit);
       return (rows as Row[]).map(job);
     },
     async countActive(accountId) {
-      const r = db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE account_id = ? AND status IN ('queued', 'running')").get(accountId) as { n: number };
+      const r = sql("SELECT COUNT(*) AS n FROM jobs WHERE account_id = ? AND status IN ('queued', 'running')").get(accountId) as { n: number };
       return r.n;
     },
     async claim(now, limit) {
       return limit > 0 ? claim(now, limit) : [];
     },
     async nextDue() {
-      const r = db.prepare("SELECT MIN(run_at) AS at FROM jobs WHERE status = 'queued'").get() as { at: number | null };
+      const r = sql("SELECT MIN(run_at) AS at FROM jobs WHERE status = 'queued'").get() as { at: number | null };
       return r.at;
     },
     async settle(id, s) {
-      db.prepare(
+      sql(
         `UPDATE jobs SET status = ?, run_at = COALESCE(?, run_at), result_json = ?, error_json = ?, last_execution_id = ?, updated_at = ? WHERE id = ?`,
       ).run(s.status, s.runAt ?? null, s.resultJson ?? null, s.error ? JSON.stringify(s.error) : null, s.executionId, iso(), id);
     },
     async requeueRunning(now) {
-      return db.prepare("UPDATE jobs SET status = 'queued', run_at = ?, updated_at = ? WHERE status = 'running'").run(now, iso()).changes;
+      return sql("UPDATE jobs SET status = 'queued', run_at = ?, updated_at = ? WHERE status = 'running'").run(now, iso()).changes;
     },
   };
 }
