@@ -87,6 +87,7 @@ export class Router {
     }
     const s = { ...ROUTING_DEFAULTS, ...script.routing };
     let timer: NodeJS.Timeout | undefined;
+    let output: unknown; // parsed once, by the check
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), s.timeoutMs + this.marginMs)));
     const run = this.executor.run({
       accountId,
@@ -97,6 +98,7 @@ export class Router {
       limits: { cpuMs: s.timeoutMs, wallMs: s.timeoutMs },
       returnInputIfUndefined: true,
       check: (result) => {
+        output = result;
         const bad = validateOutput(data, result);
         return bad ? { name: 'RoutingOutputError', code: 'ROUTING_OUTPUT_INVALID' as const, message: `The output was not passed on: ${bad}` } : null;
       },
@@ -114,7 +116,7 @@ export class Router {
     }
     if (o.ok) {
       step('ok', o.executionId);
-      return { action: 'continue', data: JSON.parse(o.resultJson!) as Obj };
+      return { action: 'continue', data: output as Obj };
     }
     const e = o.error!;
     if (e.sipCode !== undefined) {
