@@ -8,6 +8,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Engine, coldStart, latency, prepareScript, throughput } from './engine.mjs';
 import { benchModules } from './modules.mjs';
+import { benchRouting } from './routing.mjs';
 import { anchorCode, benchQuickJs } from './quickjs.mjs';
 import { fmtMs, fmtRate, round, table } from './stats.mjs';
 import { INPUT, ROUTING_BYTES, ROUTING_SCRIPT, checkResult } from './workload.mjs';
@@ -56,7 +57,10 @@ await engine.close();
 // --- 4. what modules cost -----------------------------------------------------------------------------
 const modules = await benchModules(progress);
 
-// --- 5. memory with 1,000 warm scripts (each case in a process of its own) ---------------------------
+// --- 5. the routing endpoint over HTTP, against a bare Fastify route ------------------------------------
+const routingHttp = await benchRouting(progress);
+
+// --- 6. memory with 1,000 warm scripts (each case in a process of its own) ---------------------------
 const memoryCases = [
   { scripts: 1000, tenants: 100, isolation: 'reuse' },
   { scripts: 1000, tenants: 100, isolation: 'fresh' },
@@ -97,6 +101,8 @@ const targets = [
   { name: 'reuse: throughput vs anchor', target: '>= 100x', value: round(ratio('reuse'), 1), pass: ratio('reuse') >= 100 },
   { name: 'reuse: sequential p50', target: '<= 0.1 ms', value: sf.latency.reuse.p50, pass: sf.latency.reuse.p50 <= 0.1 },
   { name: 'cold start (new version, fresh): p50', target: '<= 20 ms', value: cold.fresh.p50, pass: cold.fresh.p50 <= 20 },
+  { name: 'routing over HTTP: requests/s vs bare route', target: '>= 50%', value: round(routingHttp.ratio * 100, 1), unit: '%', pass: routingHttp.ratio >= 0.5 },
+  { name: 'routing over HTTP: p99', target: '<= 10 ms', value: routingHttp.scriptforge.p99, unit: 'ms', pass: routingHttp.scriptforge.p99 <= 10 },
   ...memory.map((m) => ({
     name: `memory: ${m.scripts} warm scripts / ${m.tenants} tenants (${m.isolation}): total RSS`,
     target: '<= 1 GiB',
@@ -119,6 +125,7 @@ const result = {
   },
   coldStart: cold,
   modules,
+  routingHttp,
   memory,
   workerRestarts: restarts,
   targets,
@@ -164,6 +171,12 @@ function render(r) {
     ['app doing 100 kv.get in a loop', fmtMs(m.apps.kvGet100.p50), fmtMs(m.apps.kvGet100.p99), `≈ ${fmtMs(m.kvGetInLoopMs)} per kv.get`],
     ['app loading dayjs + utc + timezone', fmtMs(m.apps.dayjs.p50), fmtMs(m.apps.dayjs.p99), `load ≈ ${fmtMs(m.dayjsLoadMs)}`],
   ];
+  const h = r.routingHttp;
+  const httpRows = [
+    [`HTTP, ${h.connections} connections, keep-alive, ${h.durationSec} s`, 'requests/s', 'vs bare', 'p50', 'p99', 'target', ''],
+    ['bare Fastify route echoing the call', fmtRate(h.bare.perSec), '100%', `${h.bare.p50} ms`, `${h.bare.p99} ms`, '', ''],
+    ['POST /api/v1/routing/{id} (fresh)', fmtRate(h.scriptforge.perSec), `${(h.ratio * 100).toFixed(0)}%`, `${h.scriptforge.p50} ms`, `${h.scriptforge.p99} ms`, '≥ 50%, p99 ≤ 10 ms', yes(targets[5].pass && targets[6].pass)],
+  ];
   const mib = (b) => `${(b / MiB).toFixed(0)} MiB`;
   const both = (b) => `${mib(b)} (${(b / 1e9).toFixed(2)} GB)`;
   const memRows = [
@@ -174,7 +187,7 @@ function render(r) {
             `${m.tenants} tenants, ${m.isolation}`,
             both(m.warm.total), mib(m.warm.supervisor), mib(m.warm.workers), mib(m.idle.total),
             `${(m.perScriptBytes / 1024).toFixed(0)} KiB`, m.warm.tenantsLive, `${m.warmSeconds.toFixed(1)} s`,
-            '≤ 1 GiB', yes(targets[5 + i].pass),
+            '≤ 1 GiB', yes(targets[7 + i].pass),
           ]
         : [`${m.tenants} tenants, ${m.isolation}`, `did not finish (${m.failed})`, '', '', '', '', '', '', '≤ 1 GiB', 'FAIL'],
     ),
@@ -189,6 +202,8 @@ function render(r) {
     table(coldRows),
     '',
     table(modRows),
+    '',
+    table(httpRows),
     '',
     table(memRows),
     '',
