@@ -14,6 +14,8 @@
 type Obj = Record<string, unknown>;
 
 const REQUIRED = ['cli', 'dest_number', 'egress_routing'];
+/** Checked by their own rules, not by type alone. */
+const SKIP = new Set(['routing.egress_routing', 'routing.headers', 'routing.remove_headers']);
 const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
 const BAD_VALUE = /[\r\n\0]/;
 
@@ -36,27 +38,37 @@ export function validateOutput(input: Obj, output: unknown): string | null {
     if (f in inRouting && !(f in output.routing)) return `routing.${f}: is required and was removed`;
   }
   return (
-    sameTypes(input, output, '', new Set(['routing.egress_routing', 'routing.headers', 'routing.remove_headers'])) ??
+    sameTypes(input, output, [], SKIP) ??
     headerList(output.routing.headers, 'routing.headers', true) ??
     headerList(output.routing.remove_headers, 'routing.remove_headers', false) ??
     routes(inRouting.egress_routing, output.routing.egress_routing)
   );
 }
 
-/** Fields of `before` keep their type in `after`, recursively (paths in `skip` are checked elsewhere). */
-function sameTypes(before: unknown, after: unknown, path: string, skip: Set<string>): string | null {
+/**
+ * Fields of `before` keep their type in `after`, recursively (paths in `skip` are checked elsewhere).
+ * The path is a list of keys, spelled out only for a problem (this runs on every call).
+ */
+function sameTypes(before: unknown, after: unknown, path: string[], skip: Set<string>): string | null {
   const k0 = kind(before);
-  const k1 = kind(after);
   if (k0 === 'null' || after === undefined) return null;
-  if (k0 !== k1) return `${path.slice(1) || 'the result'}: was ${a(k0)}, is now ${a(k1)}`;
+  const k1 = kind(after);
+  if (k0 !== k1) return `${spell(path) || 'the result'}: was ${a(k0)}, is now ${a(k1)}`;
   if (k0 !== 'object') return null;
-  for (const key of Object.keys(before as Obj)) {
-    const p = `${path}${seg(key)}`;
-    if (skip.has(p.slice(1))) continue;
-    const bad = sameTypes((before as Obj)[key], (after as Obj)[key], p, skip);
+  const b = before as Obj;
+  const o = after as Obj;
+  for (const key in b) {
+    if (!Object.prototype.hasOwnProperty.call(b, key)) continue;
+    path.push(key);
+    const bad = path.length === 2 && skip.has(`${path[0]}.${key}`) ? null : sameTypes(b[key], o[key], path, skip);
+    path.pop();
     if (bad) return bad;
   }
   return null;
+}
+
+function spell(path: string[]): string {
+  return path.map(seg).join('').replace(/^\./, '');
 }
 
 function headerList(v: unknown, path: string, withValue: boolean): string | null {
@@ -90,8 +102,8 @@ function routes(before: unknown, after: unknown): string | null {
     if (!isObject(r)) return `${p}: must be a route object, not ${a(kind(r))}`;
     for (const [k, v] of Object.entries(r)) {
       if (k === 'gw' || k === 'headers' || k === 'remove_headers' || !types.has(k)) continue;
-      const bad = sameTypes(types.get(k), v, `.${p}${seg(k)}`, new Set());
-      if (bad) return bad;
+      const bad = sameTypes(types.get(k), v, [k], SKIP);
+      if (bad) return `${p}.${bad}`;
     }
     const bad = gateways(r.gw, `${p}.gw`) ?? headerList(r.headers, `${p}.headers`, true) ?? headerList(r.remove_headers, `${p}.remove_headers`, false);
     if (bad) return bad;
