@@ -38,6 +38,14 @@ type Verdict = { action: 'continue'; data: Obj } | { action: 'reject'; sipCode: 
 
 const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/**
+ * A reason phrase the switch can put in its status line as is: the first line of what the script
+ * said, without control characters (a line break there would let a script add SIP headers).
+ */
+export function reasonPhrase(reason: string | undefined): string {
+  return (reason ?? '').split(/[\r\n]/)[0].replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 120);
+}
+
 /** 'continue', or '<code> <reason>'. */
 function act(action: string, input: Obj): Verdict {
   const m = /^([4-6]\d\d) (.+)$/.exec(action);
@@ -121,7 +129,7 @@ export class Router {
     const e = o.error!;
     if (e.sipCode !== undefined) {
       step('reject', o.executionId);
-      return { action: 'reject', sipCode: e.sipCode, reason: e.reason ?? '' };
+      return { action: 'reject', sipCode: e.sipCode, reason: reasonPhrase(e.reason) };
     }
     if (e.code === 'TIMEOUT') {
       step('timeout', o.executionId, e.message);

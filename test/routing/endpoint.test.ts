@@ -92,6 +92,11 @@ describe('POST /api/v1/routing/{scriptId}', () => {
     expect((await route(lenient, SAMPLE)).body).toMatchObject({ action: 'continue', data: { routing: { cli: '441632960001' } }, diff: [] });
   });
 
+  it('keeps the reason to one line: a script cannot add SIP headers through it', async () => {
+    const id = await save("function main(d) { throw new Error('604 Bad\\r\\nX-Injected: 1') }");
+    expect((await route(id, SAMPLE)).body).toMatchObject({ action: 'reject', sipCode: 604, reason: 'Bad' });
+  });
+
   it('applies the default error action to a thrown error', async () => {
     const id = await save('function main(data) { return data.routing.nothing.here }');
     expect((await route(id, SAMPLE)).body).toMatchObject({ action: 'reject', sipCode: 503, reason: 'Routing Script Failure', trace: [{ outcome: 'error', error: expect.stringContaining('TypeError') }] });
