@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine, HostHandler } from '../../src/engine/index.js';
 import { MODULES } from '../../src/modules/index.js';
-import { fetchGuest, fetchHost, type EgressOptions } from '../../src/modules/fetch/index.js';
 import { LIBRARY_MANIFEST, LIBRARY_MODULES } from '../../src/modules/libs/index.js';
+import { fetchAccount } from './fetch-account.js';
 import { exec, startEngine } from '../helpers.js';
 
 let engine: Engine;
@@ -17,7 +17,7 @@ let base: string;
 const seen: { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
 
 beforeAll(async () => {
-  engine = await startEngine({ workers: 1, modules: { ...MODULES, fetch: { source: fetchGuest } } });
+  engine = await startEngine({ workers: 1, modules: MODULES });
   server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -59,19 +59,7 @@ afterEach(() => {
   seen.length = 0;
 });
 
-let accounts = 0;
-/** One account's host handler: fetch under its egress policy (a fresh account each time). */
-function account(egress: EgressOptions = {}): { tenant: string; host: HostHandler } {
-  const accountId = `acct-axios-${++accounts}`;
-  const h = fetchHost({ accountId, egress });
-  return {
-    tenant: accountId,
-    host: async (module, method, args) => {
-      if (module !== 'fetch' || !Object.prototype.hasOwnProperty.call(h, method)) throw new Error(`no ${module}.${method}`);
-      return h[method](args);
-    },
-  };
-}
+const account = fetchAccount;
 const LOOPBACK = { allow: ['127.0.0.1'] };
 
 function app(src: string, as: { tenant: string; host: HostHandler }, data?: unknown) {

@@ -9,8 +9,9 @@ import zlib from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Engine, HostHandler } from '../../src/engine/index.js';
 import { MODULES } from '../../src/modules/index.js';
-import { fetchHost, RateLimiter, type EgressOptions } from '../../src/modules/fetch/index.js';
+import { RateLimiter } from '../../src/modules/fetch/index.js';
 import { EXAMPLES, exec, startEngine } from '../helpers.js';
+import { fetchAccount } from './fetch-account.js';
 
 let engine: Engine;
 let server: http.Server;
@@ -81,19 +82,7 @@ afterEach(() => {
   seen.length = 0;
 });
 
-let accounts = 0;
-/** One account's host handler (a fresh account each time, so that rate limits do not carry over). */
-function account(egress: EgressOptions = {}, more: { now?: () => number; limiter?: RateLimiter } = {}): { tenant: string; host: HostHandler } {
-  const accountId = `acct-fetch-${++accounts}`;
-  const h = fetchHost({ accountId, egress, ...more });
-  return {
-    tenant: accountId,
-    host: async (module, method, args) => {
-      if (module !== 'fetch' || !Object.prototype.hasOwnProperty.call(h, method)) throw new Error(`no ${module}.${method}`);
-      return h[method](args);
-    },
-  };
-}
+const account = fetchAccount;
 const LOOPBACK = { allow: ['127.0.0.1/32'] };
 
 function app(src: string, as: { tenant: string; host: HostHandler }, data?: unknown) {
