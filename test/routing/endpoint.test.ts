@@ -106,6 +106,7 @@ describe('POST /api/v1/routing/{scriptId}', () => {
     const id = await save('function main(d) { return d }');
     expect((await route(id, { cli: '1' })).body.error).toMatchObject({ field: 'body.routing', message: expect.stringContaining('body.routing is required') });
     expect((await route(id, [SAMPLE])).status).toBe(400);
+    expect((await route(id, '{"routing": {')).body.error).toMatchObject({ code: 'INVALID_JSON', message: expect.stringContaining('The body is not valid JSON') });
     expect((await route('scr_nope', SAMPLE)).status).toBe(404);
     const other = await t.account('someone-else');
     expect((await route(id, SAMPLE, other.key)).status).toBe(404);

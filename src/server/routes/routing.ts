@@ -9,6 +9,7 @@ import { RoutingInputError, type Router } from '../../routing/index.js';
 import type { RoutingChain, Store } from '../../store/index.js';
 import type { Auth } from '../auth.js';
 import { badRequest, notFound } from '../errors.js';
+import { acceptPlainJson } from '../raw-json.js';
 
 const DESCRIPTION = `The body is the call's data: \`routing\` (cli, dest_number, egress_routing...) and any other variables; \`vars\` (a TOML string or an object) is merged into it.
 Answers 200 with \`{"action":"continue","data":{...},"diff":[{"path","from","to"}]}\` or \`{"action":"reject","sipCode":604,"reason":"..."}\`: a script's timeout or error is answered with its onTimeout / onError action, never a 5xx.
@@ -30,20 +31,24 @@ export function routingRoutes(app: FastifyInstance, deps: { auth: Auth; router: 
     }
   };
 
-  app.post<{ Params: { scriptId: string } }>(
-    '/api/v1/routing/:scriptId',
-    {
-      preHandler: auth.requireAccount,
-      schema: { tags: ['routing'], summary: "Route a call: the account's run-first scripts, this script, then its run-last scripts", description: DESCRIPTION, params: { type: 'object', properties: { scriptId: { type: 'string' } } } },
-    },
-    async (req) => route(req.accountId, req.params.scriptId, req.body),
-  );
+  // The call's data is parsed plainly (see acceptPlainJson): this is the hottest path.
+  app.register(async (scope) => {
+    acceptPlainJson(scope);
+    scope.post<{ Params: { scriptId: string } }>(
+      '/api/v1/routing/:scriptId',
+      {
+        preHandler: auth.requireAccount,
+        schema: { tags: ['routing'], summary: "Route a call: the account's run-first scripts, this script, then its run-last scripts", description: DESCRIPTION, params: { type: 'object', properties: { scriptId: { type: 'string' } } } },
+      },
+      async (req) => route(req.accountId, req.params.scriptId, req.body),
+    );
 
-  app.post(
-    '/api/v1/routing',
-    { preHandler: auth.requireAccount, schema: { tags: ['routing'], summary: "Route a call through the account's chain alone (run first, then run last)", description: DESCRIPTION } },
-    async (req) => route(req.accountId, null, req.body),
-  );
+    scope.post(
+      '/api/v1/routing',
+      { preHandler: auth.requireAccount, schema: { tags: ['routing'], summary: "Route a call through the account's chain alone (run first, then run last)", description: DESCRIPTION } },
+      async (req) => route(req.accountId, null, req.body),
+    );
+  });
 
   app.get('/api/v1/routing/config', { preHandler: auth.requireAccount, schema: { tags: ['routing'], summary: "The account's routing chain" } }, async (req) =>
     store.getRoutingChain(req.accountId),
