@@ -2,6 +2,7 @@
  * The `scriptforge` command. Each subcommand is one file; this one only dispatches.
  * Exit status: 0 success, 1 the script failed, 2 bad usage.
  */
+import { callCommand } from './call.js';
 import { runCommand } from './run.js';
 import { pullCommand, pushCommand } from './remote.js';
 import { serveCommand } from './serve.js';
@@ -16,6 +17,8 @@ Commands:
   run FILE   run a script locally, no server needed
              [--type script|app|driver] [--fn NAME] [--data JSON | --data @FILE]
              [--timeout MS] [--memory MB] [--isolation fresh|reuse] [--json]
+  call FILE  run a Class 5 voice script against a simulated call, print its timeline
+             [--data JSON] [--dtmf "1@1500,2@1700"] [--hangup-after MS] [--json]
 
 Run 'scriptforge <command> --help' for a command's options.`;
 
@@ -24,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run':
       return runCommand(rest);
+    case 'call':
+      return callCommand(rest);
     case 'serve':
       return serveCommand(rest);
     case 'push':

@@ -1,4 +1,32 @@
 /** A mistake in how the command was called: exit status 2, with a message naming the problem. */
+import fs from 'node:fs';
+
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** `--data JSON` or `--data @FILE`: the JSON text, checked. */
+export function readData(arg: string): string {
+  let text = arg;
+  let where = '--data';
+  if (arg.startsWith('@')) {
+    where = arg.slice(1);
+    try {
+      text = fs.readFileSync(where, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read data file ${where}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${where} is not valid JSON: ${(err as Error).message}`);
+  }
+  return text;
+}
+
+export function positive(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, not '${v}'`);
+  return n;
 }

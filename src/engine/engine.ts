@@ -19,6 +19,7 @@ import type { Header } from './protocol.js';
 import {
   DEFAULT_LIMITS,
   DEFAULT_MAX_LIMITS,
+  MAX_VOICE_MS,
   type ExecutionRequest,
   type ExecutionResult,
   type Limits,
@@ -75,6 +76,8 @@ interface Call {
   sentAt: number;
   started: boolean;
   retries: number;
+  /** Host results sent to the worker for this call (a voice guest reports how many it has seen). */
+  replies: number;
   logs: LogEntry[];
   worker: WorkerProcess | null;
   resolve(r: ExecutionResult): void;
@@ -150,10 +153,20 @@ export class Engine {
         resolve(failed(new OverloadedError('The engine is shutting down')));
         return;
       }
+      const v = req.voice;
+      if (v && !(typeof v.maxMs === 'number' && v.maxMs > 0 && v.maxMs <= MAX_VOICE_MS)) {
+        resolve(failed(new InvalidRequestError(`voice.maxMs must be a number of milliseconds up to ${MAX_VOICE_MS}, not ${JSON.stringify(v.maxMs)}`)));
+        return;
+      }
+      if (req.signal?.aborted) {
+        resolve(failed(abortError(req.signal)));
+        return;
+      }
       const call: Call = {
-        id: this.#nextId++, req, limits, deadline: 0, sentAt: 0, started: false, retries: 0, logs: [], worker: null, resolve,
+        id: this.#nextId++, req, limits, deadline: 0, sentAt: 0, started: false, retries: 0, replies: 0, logs: [], worker: null, resolve,
       };
       this.#calls.set(call.id, call);
+      req.signal?.addEventListener('abort', () => this.#cancel(call), { once: true });
       this.#dispatch(call);
     });
   }
@@ -291,13 +304,14 @@ export class Engine {
     call.worker = w;
     call.started = false;
     call.sentAt = performance.now();
-    call.deadline = call.sentAt + (req.type === 'script' ? limits.cpuMs : limits.wallMs) + this.#opts.deadlineMarginMs;
+    call.deadline = call.sentAt + (req.type === 'script' ? limits.cpuMs : req.voice ? req.voice.maxMs : limits.wallMs) + this.#opts.deadlineMarginMs;
     w.inflight.set(call.id, call);
     // The header by hand, from pieces serialized once per object: this runs for every call.
     let head =
       `{"t":"exec","id":${call.id},"key":${json(s.key)},"tenant":${json(s.tenant)},"type":${json(req.type)},"fn":${json(req.fn ?? 'main')},` +
       `"isolation":${json(req.isolation ?? 'fresh')},"limits":${jsonOf(limits)},"env":${req.env ? jsonOf(req.env) : '{}'},` +
       `"returnInput":${req.returnInputIfUndefined === true},"stream":${req.onLog !== undefined}`;
+    if (req.voice) head += `,"voice":${JSON.stringify({ maxMs: req.voice.maxMs, call: req.voice.call })}`;
     if (!w.knownScripts.has(s.key)) {
       const code = {
         source: s.source, filename: s.filename, lineOffset: s.lineOffset, modules: s.modules,
@@ -315,6 +329,15 @@ export class Engine {
       if (!w) return;
       this.#send(w, this.#queue.shift()!);
     }
+  }
+
+  /** The caller gave up on a call (its signal aborted): it fails now, and its worker drops it. */
+  #cancel(call: Call): void {
+    if (!this.#calls.has(call.id)) return;
+    const queued = this.#queue.indexOf(call);
+    if (queued !== -1) this.#queue.splice(queued, 1);
+    call.worker?.send({ t: 'cancel', id: call.id });
+    this.#finish(call, failed(abortError(call.req.signal!), call.logs));
   }
 
   #finish(call: Call, result: ExecutionResult): void {
@@ -356,6 +379,12 @@ export class Engine {
       case 'turned':
         w.turnCall = null;
         break;
+      case 'idle': {
+        // A voice guest waits; only news if it has seen every result sent (else it is about to run).
+        const call = w.inflight.get(Number(h.id)) as Call | undefined;
+        if (call && Number(h.delivered) === call.replies) this.#voiceHook(() => call.req.voice?.onIdle?.(h.timers === true));
+        break;
+      }
       case 'started': {
         const call = w.inflight.get(Number(h.id)) as Call | undefined;
         if (call) call.started = true;
@@ -401,13 +430,18 @@ export class Engine {
 
   async #hostCall(w: WorkerProcess, call: Call, h: Header, body: string): Promise<void> {
     const reply = (ok: boolean, value: string, e?: object) => {
-      if (w.inflight.get(call.id) === call) w.send({ t: 'hostResult', id: call.id, op: h.op, ok, ...(e ? { e } : {}) }, value);
+      if (w.inflight.get(call.id) !== call) return;
+      w.send({ t: 'hostResult', id: call.id, op: h.op, ok, ...(e ? { e } : {}) }, value);
+      call.replies++;
+      if (call.req.voice) this.#voiceHook(() => call.req.voice?.onBusy?.());
     };
     try {
       // The guest controls what it asks for: only modules this script loads, methods by plain name.
       const module = String(h.m);
       const method = String(h.f);
-      if (!this.#modulesOf(call.req.script).has(module) || !/^[A-Za-z_$][\w$]*$/.test(method) || FORBIDDEN_METHODS.has(method)) {
+      // 'ctx' is no module: it is the call of a voice execution (src/voice answers its operations).
+      const allowed = module === 'ctx' ? call.req.voice !== undefined : this.#modulesOf(call.req.script).has(module);
+      if (!allowed || !/^[A-Za-z_$][\w$]*$/.test(method) || FORBIDDEN_METHODS.has(method)) {
         throw Object.assign(new Error(`${module}.${method}() is not an operation this script may call`), { code: 'HOST_ERROR' });
       }
       if (!call.req.host) throw Object.assign(new Error(`${module}.${method}() is not available here`), { code: 'HOST_ERROR' });
@@ -417,6 +451,14 @@ export class Engine {
     } catch (err) {
       const e = err as { name?: string; message?: string; code?: string };
       reply(false, '', { name: e.name ?? 'Error', message: e.message ?? String(err), code: e.code ?? 'HOST_ERROR' });
+    }
+  }
+
+  #voiceHook(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.#log.warn({ err }, 'voice hook threw');
     }
   }
 
@@ -449,7 +491,9 @@ export class Engine {
         const call = c as Call;
         const l = call.limits;
         if (call.deadline < now) {
-          overdue.push([call, call.req.type === 'script' ? `CPU time limit of ${l.cpuMs} ms` : `Wall time limit of ${l.wallMs} ms`]);
+          const what = call.req.type === 'script' ? `CPU time limit of ${l.cpuMs} ms`
+            : call.req.voice ? `Voice time limit of ${call.req.voice.maxMs} ms` : `Wall time limit of ${l.wallMs} ms`;
+          overdue.push([call, what]);
         } else if (w.turnCall === call.id && now - w.turnStart > l.cpuMs + this.#opts.deadlineMarginMs) {
           // One turn of an app cannot use more than its CPU limit: the guest hung the isolate.
           overdue.push([call, `CPU time limit of ${l.cpuMs} ms`]);
@@ -542,6 +586,12 @@ const json = (s: string) => JSON.stringify(s);
 
 function failed(error: ExecutionError, logs: LogEntry[] = []): ExecutionResult {
   return { ok: false, error, logs, cpuMs: 0, wallMs: 0 };
+}
+
+function abortError(signal: AbortSignal): ExecutionError {
+  const r: unknown = signal.reason;
+  if (r instanceof ExecutionError) return r;
+  return new TimeoutError(r instanceof Error && r.name !== 'AbortError' ? r.message : 'The execution was stopped by its caller');
 }
 
 function parseLogs(json: string): LogEntry[] {

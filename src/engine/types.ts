@@ -85,7 +85,33 @@ export interface ExecutionRequest {
   host?: HostHandler;
   /** Called for each log entry as soon as the worker reports it (app turns, or the end of a script). */
   onLog?: (entry: LogEntry) => void;
+  /** A Class 5 voice execution: `main(data, ctx)`, with the guest's ctx talking to host('ctx', ...). */
+  voice?: VoiceRequest;
+  /** Ends the execution early: it fails with the abort reason (an ExecutionError) or a TimeoutError. */
+  signal?: AbortSignal;
 }
+
+/**
+ * What the engine needs for a voice execution (PRODUCT.md §6.2). The guest gets a `ctx` whose
+ * operations are host operations of the pseudo-module 'ctx'; the voice layer (src/voice) answers them.
+ * A call can last an hour: `maxMs` replaces the wall-time limit (the CPU limit still applies).
+ */
+export interface VoiceRequest {
+  /** What the guest's ctx starts with: channel variables and SIP headers (names lower-case). */
+  call: { callId: string; variables: Record<string, string>; headers: Record<string, string> };
+  /** The longest the execution may run, instead of limits.wallMs. */
+  maxMs: number;
+  /**
+   * The guest is waiting: no turn is running and it has been handed every host result sent so far;
+   * `timers` says whether one of its timers is pending. (A simulated call may skip ahead then.)
+   */
+  onIdle?: (timers: boolean) => void;
+  /** A host result is on its way to the guest: it will run again. */
+  onBusy?: () => void;
+}
+
+/** The longest any voice execution may run (VoiceRequest.maxMs). */
+export const MAX_VOICE_MS = 24 * 3_600_000;
 
 interface Timing {
   cpuMs: number;

@@ -8,7 +8,7 @@
 // is R (result JSON follows), E (error JSON), P (pending: {ops, timer, quiet}) or X (this context was
 // tampered with in a way that cannot be undone: the host discards it and runs the call on a new one).
 /* eslint-disable */
-(function prelude(inspector, available) {
+(function prelude(inspector, available, voiceRuntime) {
   'use strict';
   const G = globalThis;
   const { parse, stringify } = JSON;
@@ -54,6 +54,8 @@
       timers: new MapCtor(), timerSeq: 0,
       ops: new MapCtor(), opSeq: 0, outbox: [],
       settled: null, data: undefined, returnInput: !!opts.returnInput, fetch: null,
+      /** A voice execution's call: {ctx, settled(ok)} (ctx.js). */
+      voice: null,
     };
   }
 
@@ -150,6 +152,9 @@
       inv.outbox.push({ op, m: module, f: method, a: args === undefined ? [] : args });
     });
   }
+
+  /** Class 5 voice: the ctx of each voice invocation (ctx.js), its operations host operations of 'ctx'. */
+  const makeCall = voiceRuntime({ hostCall, log, format });
 
   // --- modules ------------------------------------------------------------------------------------
   const moduleFactories = new MapCtor();
@@ -523,7 +528,10 @@
         if (opts.isolation === 'reuse') instance = script.instance || (script.instance = instantiate(script));
         else instance = instantiate(script);
         const args = inv.data === undefined ? [] : [inv.data];
-        if (opts.ctx !== undefined) args[1] = opts.ctx;
+        if (opts.voice !== undefined) {
+          inv.voice = makeCall(opts.voice);
+          args[1] = inv.voice.ctx;
+        }
         let out;
         if (isThenable(instance.locals)) {
           // An ES module with top-level await: its exports exist once its body has finished.
@@ -540,8 +548,8 @@
           return finish(inv, script, true, out);
         }
         apply(promiseThen, promiseResolve(out), [
-          (v) => { inv.settled = { ok: true, v }; },
-          (e) => { inv.settled = { ok: false, v: e }; },
+          (v) => { inv.settled = { ok: true, v }; if (inv.voice) inv.voice.settled(true); },
+          (e) => { inv.settled = { ok: false, v: e }; if (inv.voice) inv.voice.settled(false); },
         ]);
         apply(mapSet, invocations, [inv.id, { inv, script }]);
         return pending(inv, false);
@@ -556,7 +564,11 @@
       if (!entry) return 'E0:' + stringify({ name: 'Error', message: 'unknown invocation' });
       const { inv, script } = entry;
       current = inv;
-      if (inv.settled) return finish(inv, script, inv.settled.ok, inv.settled.v);
+      if (inv.settled) {
+        // A voice call sees the operations main started just before it settled (they end with the call).
+        if (inv.voice !== null && inv.outbox.length > 0) return pending(inv, false);
+        return finish(inv, script, inv.settled.ok, inv.settled.v);
+      }
       let quiet = true;
       if (deliveriesJson !== '') {
         for (const d of parse(deliveriesJson)) {

@@ -19,6 +19,8 @@ export interface ExecHeader {
   env: Record<string, string>;
   returnInput: boolean;
   stream: boolean;
+  /** A voice execution: the guest's ctx starts with `call`; `maxMs` replaces limits.wallMs. */
+  voice?: { maxMs: number; call: unknown };
 }
 
 export interface ExecOutcome {
@@ -36,6 +38,8 @@ export interface ExecIO {
   streamLogs(id: number, logsJson: string): void;
   /** An app or driver turn starts (true) or ends (false): the supervisor times turns from outside. */
   turn(id: number, running: boolean): void;
+  /** A voice guest waits, having been handed `delivered` host results; `timers`: one of its timers is pending. */
+  idle(id: number, delivered: number, timers: boolean): void;
 }
 
 interface Status {
@@ -106,6 +110,11 @@ export class Execution {
   readonly #deliveries: string[] = [];
   #wake: (() => void) | null = null;
   #opsInFlight = 0;
+  /** Host results handed to the guest, and the last idle report (voice): `delivered/sent/timers`. */
+  #delivered = 0;
+  #opsSent = 0;
+  #idleReported = '';
+  #cancelled = false;
   #cpuNs = 0n;
   readonly #started = performance.now();
   readonly #logs: string[] = [];
@@ -127,6 +136,12 @@ export class Execution {
     this.#wake?.();
   }
 
+  /** The supervisor gave up on this execution (its answer is sent already): stop at the next wake. */
+  cancel(): void {
+    this.#cancelled = true;
+    this.#wake?.();
+  }
+
   async run(): Promise<ExecOutcome> {
     const h = this.header;
     const tenant = this.pool.tenant(h.tenant, h.limits.memoryMb);
@@ -136,7 +151,7 @@ export class Execution {
     try {
       gc = this.pool.acquire(tenant, this.script, reuse);
       const opts = (clean: boolean) => JSON.stringify({
-        inv: h.id, type: h.type, isolation: h.isolation, env: h.env, returnInput: h.returnInput, clean,
+        inv: h.id, type: h.type, isolation: h.isolation, env: h.env, returnInput: h.returnInput, clean, voice: h.voice?.call,
         limits: { resultBytes: h.limits.resultBytes, logBytes: h.limits.logBytes, timers: h.limits.timers },
       });
       const clean = gc.clean;
@@ -186,15 +201,16 @@ export class Execution {
 
   async #pump(tenant: Tenant, gc: GuestContext, first: Status): Promise<Status> {
     const h = this.header;
-    const deadline = this.#started + h.limits.wallMs;
+    const deadline = this.#started + (h.voice ? h.voice.maxMs : h.limits.wallMs);
     let status = first;
     while (status.kind === 'P') {
       const p = JSON.parse(status.payload) as { ops: { op: number; m: string; f: string; a: unknown }[]; timer: number | null; quiet: boolean };
       for (const o of p.ops) {
         this.#opsInFlight++;
+        this.#opsSent++;
         this.io.hostCall(h.id, o.op, String(o.m), String(o.f), JSON.stringify(o.a ?? []));
       }
-      if (p.quiet && this.#deliveries.length === 0) {
+      if (p.quiet && this.#deliveries.length === 0 && !this.#cancelled) {
         if (this.#opsInFlight === 0 && p.timer === null) {
           this.#abandon(tenant, gc);
           throw withInfo({
@@ -202,6 +218,7 @@ export class Execution {
             message: 'main() returned a promise that can never settle: nothing is pending (no timer, no I/O). Is a resolve() never called?',
           });
         }
+        if (h.voice) this.#reportIdle(p.timer !== null);
         const wait = Math.min(p.timer ?? Infinity, deadline - performance.now());
         if (wait > 0) await this.#sleep(wait);
         if (performance.now() >= deadline) {
@@ -209,10 +226,23 @@ export class Execution {
           throw this.#timeout('wall');
         }
       }
+      if (this.#cancelled) {
+        this.#abandon(tenant, gc);
+        throw withInfo({ name: 'Error', code: 'SCRIPT_ERROR', message: 'The execution was stopped by its caller' });
+      }
+      this.#delivered += this.#deliveries.length;
       const batch = this.#deliveries.length ? `[${this.#deliveries.splice(0).join(',')}]` : '';
       status = this.#turn(tenant, gc.api.poll, [h.id, batch]);
     }
     return status;
+  }
+
+  /** Tells the supervisor that a voice guest waits (once per change: a ticking interval says it once). */
+  #reportIdle(timers: boolean): void {
+    const state = `${this.#delivered}/${this.#opsSent}/${timers}`;
+    if (state === this.#idleReported) return;
+    this.#idleReported = state;
+    this.io.idle(this.header.id, this.#delivered, timers);
   }
 
   #sleep(ms: number): Promise<void> {
@@ -245,7 +275,8 @@ export class Execution {
     const l = this.header.limits;
     return withInfo({
       name: 'TimeoutError', code: 'TIMEOUT',
-      message: kind === 'cpu' ? `CPU time limit of ${l.cpuMs} ms exceeded` : `Wall time limit of ${l.wallMs} ms exceeded`,
+      message: kind === 'cpu' ? `CPU time limit of ${l.cpuMs} ms exceeded`
+        : this.header.voice ? `Voice time limit of ${this.header.voice.maxMs} ms exceeded` : `Wall time limit of ${l.wallMs} ms exceeded`,
     });
   }
 

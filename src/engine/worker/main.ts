@@ -32,6 +32,9 @@ const io: ExecIO = {
     if (running) out.sendNow({ t: 'turn', id });
     else out.send({ t: 'turned', id });
   },
+  idle(id, delivered, timers) {
+    out.send({ t: 'idle', id, delivered, timers });
+  },
 };
 
 function joinLogs(parts: string[]): string {
@@ -49,7 +52,8 @@ function reply(id: number, o: ExecOutcome): void {
 
 function init(h: Header, body: string): void {
   const modules = new Map(Object.entries(JSON.parse(body || '{}') as Record<string, ModuleDefinition>));
-  const prelude = `(${guestFile('prelude.js').replace(/^\/\/.*$/gm, '')})((${guestFile('inspect.js').replace(/^\/\/.*$/gm, '')})(), ${JSON.stringify([...modules.keys()])})`;
+  const guest = (name: string) => guestFile(name).replace(/^\/\/.*$/gm, '');
+  const prelude = `(${guest('prelude.js')})((${guest('inspect.js')})(), ${JSON.stringify([...modules.keys()])}, (${guest('ctx.js')}))`;
   pool = new IsolatePool({
     preludeSource: prelude,
     modules,
@@ -92,6 +96,9 @@ readFrames(
         break;
       case 'hostResult':
         running.get(Number(h.id))?.deliver(Number(h.op), h.ok === true, body, h.e);
+        break;
+      case 'cancel':
+        running.get(Number(h.id))?.cancel();
         break;
       case 'forget':
         scripts.delete(String(h.key));
