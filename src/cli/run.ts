@@ -7,7 +7,7 @@ import { MODULES, moduleHost } from '../modules/index.js';
 import { SqliteStore } from '../store/sqlite/index.js';
 import { analyze, guessType, run, type Envelope } from '../runtime/index.js';
 import { printHuman } from './print.js';
-import { UsageError } from './usage.js';
+import { UsageError, positive, readData } from './usage.js';
 
 const HELP = `Usage: scriptforge run FILE [options]
 
@@ -92,29 +92,4 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (o.json) process.stdout.write(`${JSON.stringify(envelope)}\n`);
   else printHuman(envelope, { code, file, type, fn: o.fn ?? 'main' });
   return envelope.ok ? 0 : 1;
-}
-
-function readData(arg: string): string {
-  let text = arg;
-  let where = '--data';
-  if (arg.startsWith('@')) {
-    where = arg.slice(1);
-    try {
-      text = fs.readFileSync(where, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read data file ${where}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-  }
-  try {
-    JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`${where} is not valid JSON: ${(err as Error).message}`);
-  }
-  return text;
-}
-
-function positive(flag: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, not '${v}'`);
-  return n;
 }
