@@ -336,8 +336,14 @@ export class Engine {
     if (!this.#calls.has(call.id)) return;
     const queued = this.#queue.indexOf(call);
     if (queued !== -1) this.#queue.splice(queued, 1);
-    call.worker?.send({ t: 'cancel', id: call.id });
-    this.#finish(call, failed(abortError(call.req.signal!), call.logs));
+    if (!call.worker) {
+      this.#finish(call, failed(abortError(call.req.signal!), call.logs));
+      return;
+    }
+    // Answered now, but still tracked until its worker says it is done: the deadline (and the kill
+    // of a worker that cannot stop) still applies to what is running there.
+    call.resolve(failed(abortError(call.req.signal!), [...call.logs]));
+    call.worker.send({ t: 'cancel', id: call.id });
   }
 
   #finish(call: Call, result: ExecutionResult): void {
@@ -529,7 +535,7 @@ export class Engine {
     }
     for (const call of calls) {
       call.worker = null;
-      if (call !== culprit && call.retries < 2 && (call.req.type === 'script' || !call.started)) {
+      if (call !== culprit && !call.req.signal?.aborted && call.retries < 2 && (call.req.type === 'script' || !call.started)) {
         // It never ran, or it is pure: run it again.
         call.retries++;
         this.#dispatch(call);

@@ -22,6 +22,8 @@ export interface RunStored {
   limits?: Partial<Limits>;
   /** `undefined` from main passes on the data as the script left it (Class 4 routing), with a warning. */
   returnInputIfUndefined?: boolean;
+  /** Aborting it stops the execution (its reason, a typed error, is what is recorded). */
+  signal?: AbortSignal;
   /**
    * Checks a successful result (a driver's shape, a form's redirect): an error makes the execution
    * a failure, recorded and counted as one.
@@ -105,6 +107,7 @@ export class Executor {
       input: r.input,
       limits: r.limits ? { ...script.limits, ...r.limits } : script.limits,
       returnInputIfUndefined: r.returnInputIfUndefined,
+      signal: r.signal,
       isolation: script.isolation,
       env,
       onLog: r.onLog,

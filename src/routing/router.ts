@@ -6,6 +6,7 @@
  * never passed on; a timeout or an error takes the script's action (continue unchanged, or a SIP
  * code and reason).
  */
+import { TimeoutError } from '../engine/index.js';
 import type { Executor } from '../executor/index.js';
 import type { RoutingSettings, Script, Store } from '../store/index.js';
 import { diff, type Change } from './diff.js';
@@ -96,6 +97,7 @@ export class Router {
     const s = { ...ROUTING_DEFAULTS, ...script.routing };
     let timer: NodeJS.Timeout | undefined;
     let output: unknown; // parsed once, by the check
+    const stop = new AbortController();
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), s.timeoutMs + this.marginMs)));
     const run = this.executor.run({
       accountId,
@@ -105,6 +107,7 @@ export class Router {
       trigger: 'routing',
       limits: { cpuMs: s.timeoutMs, wallMs: s.timeoutMs },
       returnInputIfUndefined: true,
+      signal: stop.signal,
       check: (result) => {
         output = result;
         const bad = validateOutput(data, result);
@@ -115,6 +118,8 @@ export class Router {
     const o = await Promise.race([run, late]);
     clearTimeout(timer);
     if (o === 'late') {
+      // The switch gets its answer now; the execution is stopped (and recorded as timed out).
+      stop.abort(new TimeoutError(`No answer within the routing time box of ${s.timeoutMs} ms`));
       step('timeout', null, `no answer within ${s.timeoutMs} ms`);
       return act(s.onTimeout, data);
     }

@@ -130,6 +130,13 @@ describe('the time box', () => {
     const id = await save('async function main(d) { d.routing.cli = "changed"; await new Promise(r => setTimeout(r, 5000)); return d }', { type: 'app', routing: { timeoutMs: 200, onTimeout: 'continue' } });
     const r = await route(id, SAMPLE);
     expect(r.body).toMatchObject({ action: 'continue', data: { routing: { cli: '441632960001' } }, diff: [], trace: [{ outcome: 'timeout' }] });
+    // The execution is stopped then, not left waiting for its timer: it is recorded as timed out.
+    let runs: { ok: boolean; error: { name: string; message: string } }[] = [];
+    for (let i = 0; i < 40 && runs.length === 0; i++) {
+      await new Promise((res) => setTimeout(res, 25));
+      runs = (await t.call('GET', `/api/v1/executions?scriptId=${id}`, acct.key)).body;
+    }
+    expect(runs[0]).toMatchObject({ ok: false, error: { name: 'TimeoutError', message: expect.stringMatching(/200 ms/) } });
   });
 });
 
