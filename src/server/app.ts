@@ -90,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   scheduleRoutes(app, { store: deps.store, auth, scheduler });
   jobRoutes(app, { store: deps.store, auth });
   routingRoutes(app, { auth, store: deps.store, router: new Router(deps.store, executor) });
+  await app.register(import('./routes/web.js')); // the web IDE at /, from dist/web
   const runner = jobs;
   app.addHook('onReady', async () => {
     await scheduler.start();
