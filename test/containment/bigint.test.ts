@@ -2,28 +2,12 @@
 // operation on millions of digits is a single V8 builtin that its own timeout cannot interrupt: the
 // supervisor answers with a TimeoutError at the deadline, kills the worker and starts another. The
 // next call is served either way.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../src/engine/index.js';
-import type { RunOptions } from '../../src/runtime/index.js';
-import { exec, startEngine, stillServes } from '../helpers.js';
-import { SLACK_MS, timed, waitFor } from './timing.js';
+import { describe, expect, it } from 'vitest';
+import { exec } from '../helpers.js';
+import { engine, expectTimeout, useEngine } from './setup.js';
+import { waitFor } from './timing.js';
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = await startEngine();
-});
-afterAll(() => engine.close());
-afterEach(async () => {
-  expect(await stillServes(engine)).toBe(true);
-});
-
-const CPU_MS = 300;
-
-async function expectTimeout(code: string, o: Partial<RunOptions> = {}): Promise<void> {
-  const { value: r, ms } = await timed(exec(engine, code, { ...o, limits: { cpuMs: CPU_MS, ...o.limits } }));
-  expect(r).toMatchObject({ ok: false, error: { code: 'TIMEOUT', name: 'TimeoutError' } });
-  expect(ms).toBeLessThan(CPU_MS + SLACK_MS);
-}
+useEngine();
 
 describe('a script', () => {
   it('10n ** 10000000n: one uninterruptible operation, stopped from outside', async () => {

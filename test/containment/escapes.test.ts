@@ -3,18 +3,13 @@
 // prototype pollution, or to use what the sandbox does not offer (WebAssembly, SharedArrayBuffer,
 // Atomics). Each attempt reaches nothing but its own isolate, or ends in a clean typed error; the
 // engine serves the next call.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../src/engine/index.js';
-import { exec, startEngine, stillServes } from '../helpers.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { exec } from '../helpers.js';
+import { engine, useEngine } from './setup.js';
 import { SLACK_MS, timed } from './timing.js';
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = await startEngine();
-});
-afterAll(() => engine.close());
-afterEach(async () => {
-  expect(await stillServes(engine)).toBe(true);
+useEngine();
+afterEach(() => {
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 });
 

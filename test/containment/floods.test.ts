@@ -2,19 +2,13 @@
 // OutputTooLargeError; a huge thrown error is reported cut, not carried whole; a log flood is
 // truncated under its byte cap with a final "log truncated" entry, however the guest tampers with
 // the built-ins the sandbox uses; a timer flood is a TimerLimitError. The engine serves the next call.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine, LogEntry } from '../../src/engine/index.js';
-import { exec, startEngine, stillServes } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { LogEntry } from '../../src/engine/index.js';
+import { exec } from '../helpers.js';
+import { engine, useEngine } from './setup.js';
 import { SLACK_MS, timed } from './timing.js';
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = await startEngine();
-});
-afterAll(() => engine.close());
-afterEach(async () => {
-  expect(await stillServes(engine)).toBe(true);
-});
+useEngine();
 
 const CPU_MS = 5000;
 

@@ -1,28 +1,14 @@
 // Containment: infinite loops (QUALITY.md "Containment", resource abuse). A loop that never ends,
 // wherever it runs (main, a promise callback, after main returned, a timer callback), ends the
 // execution with a TimeoutError near its CPU limit; the engine serves the next call.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../src/engine/index.js';
-import type { RunOptions } from '../../src/runtime/index.js';
-import { exec, startEngine, stillServes } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { exec } from '../helpers.js';
+import { engine, expectTimeout, useEngine } from './setup.js';
 import { SLACK_MS, timed } from './timing.js';
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = await startEngine();
-});
-afterAll(() => engine.close());
-afterEach(async () => {
-  expect(await stillServes(engine)).toBe(true);
-});
+useEngine();
 
 const CPU_MS = 300;
-
-async function expectTimeout(code: string, o: Partial<RunOptions> = {}): Promise<void> {
-  const { value: r, ms } = await timed(exec(engine, code, { ...o, limits: { cpuMs: CPU_MS, ...o.limits } }));
-  expect(r).toMatchObject({ ok: false, error: { code: 'TIMEOUT', name: 'TimeoutError' } });
-  expect(ms).toBeLessThan(CPU_MS + SLACK_MS);
-}
 
 describe('a script', () => {
   it('for (;;) in main', async () => {

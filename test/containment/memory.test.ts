@@ -1,20 +1,13 @@
 // Containment: memory bombs (QUALITY.md "Containment", resource abuse). Arrays, strings,
 // ArrayBuffers and one huge `new Array(n).fill()` end the execution with a MemoryLimitError; other
 // tenants keep their warm state and the engine serves the next call. Small limits keep this fast.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../src/engine/index.js';
+import { describe, expect, it } from 'vitest';
 import type { RunOptions } from '../../src/runtime/index.js';
-import { exec, startEngine, stillServes } from '../helpers.js';
+import { exec } from '../helpers.js';
+import { engine, useEngine } from './setup.js';
 import { SLACK_MS, timed } from './timing.js';
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = await startEngine();
-});
-afterAll(() => engine.close());
-afterEach(async () => {
-  expect(await stillServes(engine)).toBe(true);
-});
+useEngine();
 
 const LIMITS = { memoryMb: 32, cpuMs: 5000 };
 

@@ -1,19 +1,12 @@
 // Containment: deep recursion (QUALITY.md "Containment", resource abuse). Running out of stack is
 // the customer's own RangeError, reported at its line like any error; recursion that catches the
 // RangeError and recurses again is stopped by the CPU limit. The engine serves the next call.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../src/engine/index.js';
-import { exec, startEngine, stillServes } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { exec } from '../helpers.js';
+import { engine, useEngine } from './setup.js';
 import { SLACK_MS, timed } from './timing.js';
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = await startEngine();
-});
-afterAll(() => engine.close());
-afterEach(async () => {
-  expect(await stillServes(engine)).toBe(true);
-});
+useEngine();
 
 const STACK_OVERFLOW = { ok: false, error: { code: 'SCRIPT_ERROR', name: 'RangeError', message: 'Maximum call stack size exceeded' } };
 

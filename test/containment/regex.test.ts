@@ -2,20 +2,13 @@
 // engine runs guests with V8's linear-time fallback for runaway backtracking, so such a match either
 // completes or, where the fallback cannot apply (backreferences, lookarounds), is stopped by the CPU
 // limit. Either way the answer comes within the bound and the engine serves the next call.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../src/engine/index.js';
+import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/runtime/index.js';
-import { exec, startEngine, stillServes } from '../helpers.js';
+import { exec } from '../helpers.js';
+import { engine, useEngine } from './setup.js';
 import { SLACK_MS, timed } from './timing.js';
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = await startEngine();
-});
-afterAll(() => engine.close());
-afterEach(async () => {
-  expect(await stillServes(engine)).toBe(true);
-});
+useEngine();
 
 const CPU_MS = 1000;
 
