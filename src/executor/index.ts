@@ -92,14 +92,7 @@ export class Executor {
       return this.#record(r, script, version, startedAt, { ok: false, error: err, logs: [], cpuMs: 0, wallMs: 0 });
     }
     const env = await this.#env(script, version);
-    const host = moduleHost({
-      store: this.store,
-      accountId: r.accountId,
-      egress: await this.#accountEgress(r.accountId),
-      config: this.options.modules,
-      services: this.options.services,
-      now: this.#now,
-    });
+    const host = await this.#host(r.accountId);
     const res = await this.engine.execute({
       script: prepared,
       type: script.type,
@@ -114,6 +107,31 @@ export class Executor {
       host,
     }).finally(host.dispose);
     return this.#record(r, script, version, startedAt, res);
+  }
+
+  /**
+   * What a stored script's deployed version runs with, for a caller that runs it another way (a
+   * simulated Class 5 call, through runCall): its code, environment and the account's module host,
+   * which the caller disposes of once done. Null when there is no such script.
+   */
+  async runtimeOf(accountId: string, scriptId: string): Promise<{ script: Script; version: number; code: string; env: Record<string, string>; host: ReturnType<typeof moduleHost> } | null> {
+    const script = await this.store.getScript(accountId, scriptId);
+    if (!script) return null;
+    const version = script.deployedVersion;
+    const v = await this.store.getVersion(accountId, scriptId, version);
+    if (!v) return null;
+    return { script, version, code: v.code, env: await this.#env(script, version), host: await this.#host(accountId) };
+  }
+
+  async #host(accountId: string): Promise<ReturnType<typeof moduleHost>> {
+    return moduleHost({
+      store: this.store,
+      accountId,
+      egress: await this.#accountEgress(accountId),
+      config: this.options.modules,
+      services: this.options.services,
+      now: this.#now,
+    });
   }
 
   async #record(r: RunStored, script: Script, version: number, startedAt: string, res: ExecutionResult): Promise<StoredOutcome> {

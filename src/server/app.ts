@@ -18,6 +18,7 @@ import { executionRoutes } from './routes/executions.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { routingRoutes } from './routes/routing.js';
+import { simulateRoutes } from './routes/simulate.js';
 import { runRoutes } from './routes/run.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { scriptRoutes } from './routes/scripts.js';
@@ -90,6 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   scheduleRoutes(app, { store: deps.store, auth, scheduler });
   jobRoutes(app, { store: deps.store, auth });
   routingRoutes(app, { auth, store: deps.store, router: new Router(deps.store, executor) });
+  simulateRoutes(app, { auth, executor }); // live simulated calls (the IDE's Call tab)
   await app.register(import('./routes/web.js')); // the web IDE at /, from dist/web
   const runner = jobs;
   app.addHook('onReady', async () => {

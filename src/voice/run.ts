@@ -45,6 +45,8 @@ export interface CallRunOptions {
   /** Once the call has ended, how long the script may still run; default END_GRACE_MS. */
   graceMs?: number;
   onLog?: (entry: LogEntry) => void;
+  /** Each timeline entry as it is added, and again once an operation's entry has its result (a live view). */
+  onTimeline?: (entry: TimelineEntry, index: number) => void;
 }
 
 export interface CallOutcome {
@@ -58,6 +60,7 @@ export async function runCall(engine: Engine, o: CallRunOptions): Promise<CallOu
   const maxCallMs = o.maxCallMs ?? DEFAULT_MAX_CALL_MS;
   const graceMs = o.graceMs ?? END_GRACE_MS;
   const session = new CallSession(o.backend, { maxCallMs });
+  if (o.onTimeline) session.timeline.onChange = o.onTimeline;
   let script;
   try {
     script = prepare(o.code, { type: 'app', tenant: o.tenant ?? 'local', filename: o.filename ?? 'script.js', availableModules: engine.moduleNames });

@@ -17,6 +17,8 @@ const MAX_TEXT = 1000;
 
 export class Timeline {
   readonly entries: TimelineEntry[] = [];
+  /** Told of each entry as it is added, and again once an operation's entry is finished (a live view). */
+  onChange: ((entry: TimelineEntry, index: number) => void) | null = null;
   #dropped = 0;
 
   constructor(private readonly now: () => number) {}
@@ -36,6 +38,7 @@ export class Timeline {
     if ('error' in outcome) entry.error = { name: outcome.error.name, message: outcome.error.message };
     else entry.result = outcome.result ?? null;
     entry.end = this.#t();
+    this.onChange?.(entry, this.entries.lastIndexOf(entry));
   }
 
   #t(): number {
@@ -44,11 +47,16 @@ export class Timeline {
 
   #add(e: TimelineEntry, always = false): TimelineEntry | null {
     if (this.entries.length >= MAX_TIMELINE_ENTRIES && !always) {
-      if (this.#dropped++ === 0) this.entries.push({ t: e.t, event: 'truncated', reason: `more than ${MAX_TIMELINE_ENTRIES} entries` });
+      if (this.#dropped++ === 0) this.#push({ t: e.t, event: 'truncated', reason: `more than ${MAX_TIMELINE_ENTRIES} entries` });
       return null;
     }
-    this.entries.push(e);
+    this.#push(e);
     return e;
+  }
+
+  #push(e: TimelineEntry): void {
+    this.entries.push(e);
+    this.onChange?.(e, this.entries.length - 1);
   }
 }
 

@@ -57,6 +57,15 @@ function main(data) {
 }
 `;
 
+const VOICE = `async function main(data, ctx) {
+  await ctx.answer();
+  console.log('waiting for a digit');
+  const d = await ctx.waitFor(/^[0-9]$/, null, 30);
+  await ctx.tts('You pressed ' + d);
+  await ctx.hangup();
+}
+`;
+
 describe.skipIf(!have)('the web IDE in chromium', () => {
   let t: TestServer;
   let key: string;
@@ -268,10 +277,38 @@ describe.skipIf(!have)('the web IDE in chromium', () => {
     await page.click('.widen');
   });
 
-  it('says the call simulator is not available yet', async () => {
+  it('starts a simulated call, presses a digit on the keypad, and sees the timeline react', async () => {
+    await createScript('voice-digit', 'Blank app');
+    await setEditor('.editor-host', VOICE);
+    await save(2);
     await page.click('#tab-call');
-    expect(await text('#call-unavailable')).toMatch(/not available yet/);
-    await shot('12-call-not-yet');
+    expect(await page.locator('.key[data-digit="5"]').isDisabled()).toBe(true);
+    await page.click('#call-start');
+    // Answered, then waiting for a digit: the waitFor row is there, pending.
+    await page.waitForSelector('#call-timeline tr[data-name="waitFor"].tl-pending');
+    await expect.poll(() => text('#call-status')).toMatch(/Connected/);
+    expect(await text('#call-timeline tr[data-name="answer"]')).toMatch(/ctx\.answer/);
+    await page.waitForSelector('#call-logs .log:has-text("waiting for a digit")');
+    // From the keyboard: focus the key and press Enter.
+    await page.focus('.key[data-digit="5"]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#call-timeline tr[data-name="dtmf"]:has-text("5")');
+    await expect.poll(() => text('#call-timeline tr[data-name="waitFor"]')).toMatch(/"digits":"5"/);
+    await page.waitForSelector('#call-timeline tr[data-name="tts"]:has-text("You pressed 5")');
+    await page.waitForSelector('#call-result');
+    expect(await text('#call-result')).toMatch(/Call over/);
+    expect(await text('#call-pressed')).toBe('5');
+    while (await page.locator('.toast').count()) await page.locator('.toast').first().click({ force: true, timeout: 1000 }).catch(() => {}); // dismissed
+    await shot('15-call-simulator');
+
+    // Again, and the caller hangs up while the script waits.
+    await page.click('#call-start');
+    await page.waitForSelector('#call-timeline tr[data-name="waitFor"].tl-pending');
+    await page.click('#call-hangup');
+    await page.waitForSelector('#call-timeline tr[data-name="hangup"]:has-text("caller")');
+    await page.waitForSelector('#call-outcome .result');
+    expect(await page.locator('#call-timeline tr[data-name="waitFor"] .tl-err').innerText()).toMatch(/CallEnded/);
+    await expect.poll(() => page.locator('#call-start').isDisabled()).toBe(false);
   });
 
   it('works in a narrow window and from the keyboard', async () => {

@@ -94,6 +94,35 @@ export type RoutingAnswer =
   | { action: 'continue'; data: Record<string, unknown>; diff: RoutingChange[]; trace: RoutingStep[] }
   | { action: 'reject'; sipCode: number; reason: string; trace: RoutingStep[] };
 
+/** One entry of a call's timeline: an operation (with its arguments, then its result or error) or an event. */
+export type TimelineEntry = { t: number; op?: string; event?: string; end?: number; result?: unknown; error?: { name: string; message: string }; [field: string]: unknown };
+
+/** A live simulated call, as it starts (the stream's first event). */
+export interface CallStart {
+  callId: string;
+  scriptId: string;
+  version: number;
+  from: string;
+  to: string;
+  maxCallMs: number;
+}
+
+/** How a simulated call went (the stream's last event). */
+export interface CallEnd {
+  callId: string;
+  ok: boolean;
+  timeline: TimelineEntry[];
+  logs: LogEntry[];
+  error?: ErrorInfo;
+}
+
+export interface CallWatch {
+  onCall(c: CallStart): void;
+  /** Entry `i` of the timeline, new or (an operation that finished) updated. */
+  onTimeline(i: number, e: TimelineEntry): void;
+  onLog(e: LogEntry): void;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -172,6 +201,36 @@ export class Api {
     if (!outcome) throw new ApiError(0, 'STREAM_ENDED', 'The stream ended without a result');
     return outcome;
   }
+
+  /**
+   * Starts a live simulated call of the deployed version (a voice app), streaming: the call, then
+   * each timeline entry and log line as it happens; resolves with the end of the call. Aborting
+   * `signal` hangs up.
+   */
+  async call(id: string, dataJson: string, on: CallWatch, signal?: AbortSignal): Promise<CallEnd> {
+    const body = dataJson.trim() === '' ? undefined : dataJson;
+    const res = await this.#fetch('POST', `/api/v1/scripts/${enc(id)}/call`, body, { accept: 'text/event-stream' }, signal);
+    if (!res.body) throw new ApiError(0, 'NO_STREAM', 'The server sent no stream');
+    let end: CallEnd | null = null;
+    await readSse(
+      res.body,
+      (e) => {
+        const data = JSON.parse(e.data) as Record<string, unknown>;
+        if (e.event === 'call') on.onCall(data as unknown as CallStart);
+        else if (e.event === 'timeline') on.onTimeline(data.i as number, data.entry as TimelineEntry);
+        else if (e.event === 'log') on.onLog(data as unknown as LogEntry);
+        else if (e.event === 'end') end = data as unknown as CallEnd;
+      },
+      signal,
+    );
+    if (!end) throw new ApiError(0, 'STREAM_ENDED', 'The call’s stream ended without its end');
+    return end;
+  }
+
+  /** The caller of a live simulated call presses digits. */
+  dtmf = (callId: string, digits: string) => this.#json<{ callId: string; digits: string }>('POST', `/api/v1/calls/${enc(callId)}/dtmf`, { digits });
+  /** The caller of a live simulated call hangs up. */
+  hangup = (callId: string) => this.#json<{ callId: string }>('POST', `/api/v1/calls/${enc(callId)}/hangup`);
 }
 
 const enc = encodeURIComponent;

@@ -62,7 +62,7 @@ export const TEMPLATES: Template[] = [
   { id: 'blank-app', label: 'Blank app', type: 'app', about: 'Async main(data) with cxKV', code: hinted(BLANK_APP), data: '{\n  "name": "Ada"\n}\n' },
   { id: 'form', label: 'Form: contact request', type: 'app', about: 'Validate, store, redirect', code: hinted(form), data: '{\n  "name": "Ada Lovelace",\n  "email": "ada@example.com",\n  "topic": "porting"\n}\n' },
   { id: 'did-driver', label: 'Driver: DID provider', type: 'driver', about: 'search / allocate / release / list over fetch', code: driver, data: '{\n  "number": "4420"\n}\n' },
-  { id: 'ivr-menu', label: 'Class 5: IVR menu', type: 'app', about: 'answer, ivr, bridge (the call simulator is not available yet)', code: hinted(menu), data: '{}\n' },
+  { id: 'ivr-menu', label: 'Class 5: IVR menu', type: 'app', about: 'answer, ivr, bridge; try it in the Call tab', code: hinted(menu), data: '{}\n' },
 ];
 
 /** Sample data for a script with no remembered sample: a routing call when its code reads data.routing. */

@@ -1,6 +1,7 @@
 /**
  * The simulator backend: a scripted caller instead of a phone, for tests, `scriptforge call` and
- * the IDE. The caller presses digits at given times after the answer and may hang up; prompts last
+ * the IDE. The caller presses digits at given times after the answer and may hang up (or, live, when
+ * told: press() and hangUpNow(), for the IDE's keypad, with `realtime`); prompts last
  * as long as their WAV files (the same files, and the same AudioNotFoundError, as on a real call),
  * speech as long as it takes to say; destinations of bridge and transfer answer, ring or fail as
  * scripted. Time is simulated (see clock.ts): no waiting for a prompt to end.
@@ -12,9 +13,9 @@
 import { randomUUID } from 'node:crypto';
 import type { AudioFiles } from '../audio.js';
 import type { BackendEvent, BridgeResult, BridgeStatus, CallBackend, IncomingCall, TransferResult, TtsOptions } from '../backend.js';
-import { dtmfMs } from '../media/dtmf.js';
+import { dtmfMs, isDtmf } from '../media/dtmf.js';
 import { speechMs } from '../media/speech.js';
-import type { Destination, ScriptedDigit } from './caller.js';
+import { DIGIT_SPACING_MS, type Destination, type ScriptedDigit } from './caller.js';
 import { SimClock } from './clock.js';
 
 export { parseDestination, parseDigits, DIGIT_SPACING_MS, type Destination, type ScriptedDigit } from './caller.js';
@@ -187,6 +188,30 @@ export class SimulatedCall implements CallBackend {
   close(): void {
     this.#end();
     this.clock.close();
+  }
+
+  /** Where the call is: not answered yet, answered, or over. */
+  get state(): 'ringing' | 'answered' | 'over' {
+    return this.#over ? 'over' : this.seen.answeredAt === null ? 'ringing' : 'answered';
+  }
+
+  /**
+   * A live caller presses `digits` now (one every DIGIT_SPACING_MS), as well as any scripted ones:
+   * for a simulator driven by a person (the IDE's keypad). False, and nothing pressed, unless the
+   * call is answered and not over (there is no audio to carry DTMF before the answer).
+   */
+  press(digits: string): boolean {
+    if (!isDtmf(digits)) throw new TypeError(`'${digits}' is not DTMF digits (0-9, *, #, A-D)`);
+    if (this.state !== 'answered') return false;
+    [...digits].forEach((digit, i) => this.#callerTimers.push(this.clock.after(i * DIGIT_SPACING_MS, () => this.#press(digit))));
+    return true;
+  }
+
+  /** A live caller hangs up now. False when the call was already over. */
+  hangUpNow(): boolean {
+    if (this.#over) return false;
+    this.#callerHangsUp();
+    return true;
   }
 
   #press(digit: string): void {
