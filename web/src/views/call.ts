@@ -8,10 +8,8 @@
 import type { App, Panel } from '../app.js';
 import type { CallEnd, Script, TimelineEntry } from '../api.js';
 import { h, icon, replace, toast } from '../dom.js';
-import { jsonEditor, jsonProblem, type monaco } from '../monaco.js';
-import { remembered } from '../storage.js';
-import { defaultSample } from '../templates.js';
 import { errorBlock, logLine } from './run.js';
+import { SampleData } from './sample-data.js';
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
 const LETTERS: Record<string, string> = { 2: 'ABC', 3: 'DEF', 4: 'GHI', 5: 'JKL', 6: 'MNO', 7: 'PQRS', 8: 'TUV', 9: 'WXYZ', 0: '+' };
@@ -28,14 +26,12 @@ export class CallPanel implements Panel {
   readonly #startBtn: HTMLButtonElement;
   readonly #hangupBtn: HTMLButtonElement;
   readonly #status: HTMLElement;
-  readonly #dataHost: HTMLElement;
-  readonly #dataError: HTMLElement;
+  readonly #data: SampleData;
   readonly #keys: HTMLButtonElement[];
   readonly #pressed: HTMLElement;
   readonly #rows: HTMLElement;
   readonly #logs: HTMLElement;
   readonly #outcome: HTMLElement;
-  #data: monaco.editor.IStandaloneCodeEditor | null = null;
   #script: Script | null = null;
   #abort: AbortController | null = null;
   #callId: string | null = null;
@@ -45,8 +41,7 @@ export class CallPanel implements Panel {
     this.#startBtn = h('button', { class: 'btn btn-run', id: 'call-start', onclick: () => void this.start() }, icon('phone'), h('span', {}, 'Start call'));
     this.#hangupBtn = h('button', { class: 'btn btn-danger', id: 'call-hangup', onclick: () => void this.hangup() }, icon('close'), h('span', {}, 'Hang up'));
     this.#status = h('span', { class: 'call-status', id: 'call-status', role: 'status' });
-    this.#dataHost = h('div', { class: 'json-host call-data', id: 'call-data' });
-    this.#dataError = h('p', { class: 'field-error', role: 'alert' });
+    this.#data = new SampleData({ id: 'call-data', label: 'Call data (JSON)', hint: 'JSON, the data argument of main(data, ctx)', className: 'call-data', code: () => this.app.editor.code() });
     this.#keys = KEYS.map((k) =>
       h('button', { class: 'key', type: 'button', 'data-digit': k, 'aria-label': `Press ${k}`, onclick: () => void this.press(k) }, h('span', { class: 'key-digit' }, k), h('span', { class: 'key-letters', 'aria-hidden': 'true' }, LETTERS[k] ?? '')),
     );
@@ -58,16 +53,7 @@ export class CallPanel implements Panel {
       'div',
       { class: 'call-panel', onkeydown: (e: KeyboardEvent) => this.#key(e) },
       h('div', { class: 'run-bar' }, this.#startBtn, this.#hangupBtn, this.#status),
-      h(
-        'div',
-        { class: 'section-head' },
-        h('h3', {}, 'Data'),
-        h('span', { class: 'muted fine' }, 'JSON, the data argument of main(data, ctx)'),
-        h('span', { class: 'spacer' }),
-        h('button', { class: 'btn btn-small btn-quiet', onclick: () => this.#resetData() }, 'Reset'),
-      ),
-      this.#dataHost,
-      this.#dataError,
+      ...this.#data.el,
       h(
         'div',
         { class: 'call-pad' },
@@ -96,23 +82,19 @@ export class CallPanel implements Panel {
     this.#clear();
     this.#render();
     if (!s) return;
-    this.#setData(remembered.runData(s.id) ?? defaultSample(this.app.editor.code()));
+    this.#data.load(s.id);
   }
 
   shown(): void {
-    this.#data?.layout();
+    this.#data.layout();
   }
 
   /** Starts a call (nothing while one is on). */
   async start(): Promise<void> {
     const s = this.#script;
     if (!s || this.#state !== 'idle') return;
-    const text = this.#data?.getValue() ?? '';
-    const problem = jsonProblem(text);
-    if (problem) {
-      this.#dataError.textContent = problem;
-      return;
-    }
+    const text = this.#data.value();
+    if (text === null) return;
     if (!(await this.app.editor.ensureSaved())) return;
     const script = this.app.current ?? s;
     this.#clear();
@@ -236,19 +218,6 @@ export class CallPanel implements Panel {
       replace(this.#outcome, errorBlock(this.app, end.error));
       if (end.error.line !== undefined) this.app.editor.markError(end.error.line, end.error.column ?? 1, `${end.error.name}: ${end.error.message}`);
     }
-  }
-
-  #setData(text: string): void {
-    if (!this.#data) {
-      this.#data = jsonEditor(this.#dataHost, text, 'Call data (JSON)', (t) => {
-        if (this.#script) remembered.setRunData(this.#script.id, t);
-        this.#dataError.textContent = '';
-      });
-    } else this.#data.setValue(text);
-  }
-
-  #resetData(): void {
-    if (this.#script) this.#setData(defaultSample(this.app.editor.code()));
   }
 
   #clear(): void {

@@ -6,11 +6,10 @@
 import type { App, Panel } from '../app.js';
 import type { ErrorInfo, LogEntry, RunOutcome, Script } from '../api.js';
 import { clock, h, icon, ms, replace, MOD } from '../dom.js';
-import { jsonEditor, jsonProblem, type monaco } from '../monaco.js';
 import { remembered } from '../storage.js';
 import { functionNames } from '../analyze.js';
-import { defaultSample } from '../templates.js';
 import { jsonView } from './json-view.js';
+import { SampleData } from './sample-data.js';
 
 export class RunPanel implements Panel {
   readonly id = 'run';
@@ -20,12 +19,10 @@ export class RunPanel implements Panel {
   readonly #fn: HTMLInputElement;
   readonly #fnList: HTMLDataListElement;
   readonly #runBtn: HTMLButtonElement;
-  readonly #dataHost: HTMLElement;
-  readonly #dataError: HTMLElement;
+  readonly #data: SampleData;
   readonly #console: HTMLElement;
   readonly #outcome: HTMLElement;
   readonly #metrics: HTMLElement;
-  #data: monaco.editor.IStandaloneCodeEditor | null = null;
   #script: Script | null = null;
   #abort: AbortController | null = null;
 
@@ -33,8 +30,7 @@ export class RunPanel implements Panel {
     this.#fnList = h('datalist', { id: 'fn-list' });
     this.#fn = h('input', { class: 'field fn', id: 'run-fn', list: 'fn-list', value: 'main', spellcheck: 'false', autocomplete: 'off', 'aria-describedby': 'fn-help', oninput: () => this.#script && remembered.setFn(this.#script.id, this.#fn.value.trim()) });
     this.#runBtn = h('button', { class: 'btn btn-run', id: 'run', onclick: () => void (this.#abort ? this.stop() : this.run()) });
-    this.#dataHost = h('div', { class: 'json-host', id: 'run-data' });
-    this.#dataError = h('p', { class: 'field-error', role: 'alert' });
+    this.#data = new SampleData({ id: 'run-data', label: 'Run data (JSON)', hint: 'JSON, the data argument', code: () => this.app.editor.code() });
     this.#console = h('div', { class: 'console', id: 'console', role: 'log', 'aria-live': 'polite', 'aria-label': 'Console' });
     this.#outcome = h('div', { class: 'outcome', id: 'outcome', 'aria-live': 'polite' });
     this.#metrics = h('span', { class: 'metrics', id: 'metrics' });
@@ -50,16 +46,7 @@ export class RunPanel implements Panel {
         this.#runBtn,
         h('span', { id: 'fn-help', class: 'muted fine hide-narrow' }, 'Runs the deployed version; unsaved edits are saved first.'),
       ),
-      h(
-        'div',
-        { class: 'section-head' },
-        h('h3', { id: 'run-data-label' }, 'Data'),
-        h('span', { class: 'muted fine' }, 'JSON, the data argument'),
-        h('span', { class: 'spacer' }),
-        h('button', { class: 'btn btn-small btn-quiet', onclick: () => this.#resetData() }, 'Reset'),
-      ),
-      this.#dataHost,
-      this.#dataError,
+      ...this.#data.el,
       h('div', { class: 'section-head' }, h('h3', {}, icon('terminal'), 'Console'), h('span', { class: 'spacer' }), this.#metrics, h('button', { class: 'btn btn-small btn-quiet', onclick: () => this.#clear() }, 'Clear')),
       this.#console,
       this.#outcome,
@@ -79,25 +66,11 @@ export class RunPanel implements Panel {
     const names = functionNames(code);
     replace(this.#fnList, names.map((n) => h('option', { value: n })));
     this.#fn.value = remembered.fn(s.id) ?? (names.includes('main') || names.length === 0 ? 'main' : names[0]);
-    this.#setData(remembered.runData(s.id) ?? defaultSample(code));
+    this.#data.load(s.id);
   }
 
   shown(): void {
-    this.#data?.layout();
-  }
-
-  #setData(text: string): void {
-    if (!this.#data) {
-      this.#data = jsonEditor(this.#dataHost, text, 'Run data (JSON)', (t) => {
-        if (this.#script) remembered.setRunData(this.#script.id, t);
-        this.#dataError.textContent = '';
-      });
-    } else this.#data.setValue(text);
-  }
-
-  #resetData(): void {
-    if (!this.#script) return;
-    this.#setData(defaultSample(this.app.editor.code()));
+    this.#data.layout();
   }
 
   #clear(): void {
@@ -120,12 +93,8 @@ export class RunPanel implements Panel {
   async run(): Promise<void> {
     const s = this.#script;
     if (!s || this.#abort) return;
-    const text = this.#data?.getValue() ?? '';
-    const problem = jsonProblem(text);
-    if (problem) {
-      this.#dataError.textContent = problem;
-      return;
-    }
+    const text = this.#data.value();
+    if (text === null) return;
     if (!(await this.app.editor.ensureSaved())) return;
     const script = this.app.current ?? s;
     const fn = this.#fn.value.trim() || 'main';
