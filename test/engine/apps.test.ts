@@ -80,14 +80,14 @@ describe('async execution', () => {
 describe('limits', () => {
   it('stops a script over its CPU time with a TimeoutError', async () => {
     const r = await exec(engine, 'function main() { while (true) {} }', { limits: { cpuMs: 200 } });
-    expect(r).toMatchObject({ ok: false, error: { name: 'TimeoutError', code: 'TIMEOUT', message: 'CPU time limit of 200 ms exceeded' } });
+    expect(r).toMatchObject({ ok: false, error: { name: 'TimeoutError', code: 'TIMEOUT', message: expect.stringMatching(/^CPU time limit of 200 ms exceeded/) } });
     expect(await stillServes(engine)).toBe(true);
   });
 
   it('counts CPU time across the turns of an app', async () => {
     const code = 'async function main() { for (let i = 0; i < 100; i++) { const end = Date.now() + 10; while (Date.now() < end) {} await new Promise((r) => setTimeout(r, 1)) } }';
     const r = await exec(engine, code, { type: 'app', limits: { cpuMs: 150 } });
-    expect(r).toMatchObject({ ok: false, error: { code: 'TIMEOUT', message: 'CPU time limit of 150 ms exceeded' } });
+    expect(r).toMatchObject({ ok: false, error: { code: 'TIMEOUT', message: expect.stringMatching(/^CPU time limit of 150 ms exceeded/) } });
   });
 
   it('stops an app over its wall time, awaiting included', async () => {

@@ -17,9 +17,9 @@ describe('limits', () => {
     const code = 'async function main(data, ctx) { await ctx.answer(); while (true) {} }';
     const started = performance.now();
     const r = await call(engine, code, { limits: { cpuMs: 300 } });
-    expect(r).toMatchObject({ ok: false, error: { name: 'TimeoutError', code: 'TIMEOUT', message: 'CPU time limit of 300 ms exceeded' } });
+    expect(r).toMatchObject({ ok: false, error: { name: 'TimeoutError', code: 'TIMEOUT', message: expect.stringMatching(/^CPU time limit of 300 ms exceeded/) } });
     expect(performance.now() - started).toBeLessThan(5000);
-    expect(events(r.timeline, 'hangup')[0]).toMatchObject({ by: 'platform', reason: 'the script failed: TimeoutError: CPU time limit of 300 ms exceeded' });
+    expect(events(r.timeline, 'hangup')[0]).toMatchObject({ by: 'platform', reason: expect.stringMatching(/^the script failed: TimeoutError: CPU time limit of 300 ms exceeded/) });
     expect(r.sim.seen.hungUpBy).toBe('us');
     expect(await stillServes(engine)).toBe(true);
   });
@@ -27,7 +27,7 @@ describe('limits', () => {
   it('the CPU limit counts every turn of a call', async () => {
     const code = 'async function main(data, ctx) { await ctx.answer(); for (;;) { const end = Date.now() + 20; while (Date.now() < end) {} await ctx.sleep(1000) } }';
     const r = await call(engine, code, { limits: { cpuMs: 200 } });
-    expect(r).toMatchObject({ ok: false, error: { name: 'TimeoutError', message: 'CPU time limit of 200 ms exceeded' } });
+    expect(r).toMatchObject({ ok: false, error: { name: 'TimeoutError', message: expect.stringMatching(/^CPU time limit of 200 ms exceeded/) } });
   });
 
   it('the wall-time limit does not apply: a call outlasts it', async () => {
