@@ -19,6 +19,7 @@ import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { routingRoutes } from './routes/routing.js';
 import { simulateRoutes } from './routes/simulate.js';
+import { voiceRoutes } from './routes/voice.js';
 import { runRoutes } from './routes/run.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { scriptRoutes } from './routes/scripts.js';
@@ -90,6 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   driverRoutes(app, { auth, executor });
   scheduleRoutes(app, { store: deps.store, auth, scheduler });
   jobRoutes(app, { store: deps.store, auth });
+  voiceRoutes(app, { auth, store: deps.store }); // numbers answered by the SIP user agent (../sip.ts)
   routingRoutes(app, { auth, store: deps.store, router: new Router(deps.store, executor) });
   simulateRoutes(app, { auth, executor }); // live simulated calls (the IDE's Call tab)
   await app.register(import('./routes/web.js')); // the web IDE at /, from dist/web

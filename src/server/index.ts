@@ -8,6 +8,8 @@ import { MODULES, closeSendTransports, moduleConfigFromEnv, type ModuleConfig } 
 import { openStore } from '../store/index.js';
 import { buildApp, type App } from './app.js';
 import { ensureOperatorKey } from './auth.js';
+import { startSipService, type SipService } from './sip.js';
+import { parseListen } from '../voice/sip/index.js';
 
 export { buildApp, type App, type AppDeps } from './app.js';
 
@@ -19,9 +21,11 @@ export interface ServerConfig {
   workers?: number;
   /** Operator configuration of the sandbox's modules (see moduleConfigFromEnv). */
   modules?: ModuleConfig;
+  /** `host:port` where the SIP user agent listens (UDP) for voice calls; none by default. */
+  sipListen?: string;
 }
 
-/** Configuration from the environment: PORT, HOST, SCRIPTFORGE_DATA_DIR, SCRIPTFORGE_ADMIN_KEY, SCRIPTFORGE_WORKERS, and the modules' (moduleConfigFromEnv). */
+/** Configuration from the environment: PORT, HOST, SCRIPTFORGE_DATA_DIR, SCRIPTFORGE_ADMIN_KEY, SCRIPTFORGE_WORKERS, SCRIPTFORGE_SIP_LISTEN, and the modules' (moduleConfigFromEnv). */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not '${env.PORT}'`);
@@ -34,11 +38,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     adminKey: env.SCRIPTFORGE_ADMIN_KEY || undefined,
     workers,
     modules: moduleConfigFromEnv(env),
+    sipListen: env.SCRIPTFORGE_SIP_LISTEN ? (parseListen(env.SCRIPTFORGE_SIP_LISTEN), env.SCRIPTFORGE_SIP_LISTEN) : undefined,
   };
 }
 
 export interface RunningServer extends App {
   url: string;
+  /** The SIP service, when sipListen was given. */
+  sip?: SipService;
   close(): Promise<void>;
 }
 
@@ -54,13 +61,17 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
   }
   const app = await buildApp({ store, engine, logger, modules: cfg.modules });
   const url = await app.app.listen({ port: cfg.port, host: cfg.host });
+  const sip = cfg.sipListen
+    ? await startSipService({ ...parseListen(cfg.sipListen), store, executor: app.executor, dataDir: cfg.dataDir, log: app.app.log })
+    : undefined;
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      await sip?.close(); // calls hung up (BYE), their scripts finished and recorded
       await app.app.close(); // stops accepting, waits for requests in flight (their executions finish)
       await engine.close();
       await store.close();
       closeSendTransports();
     })());
-  return { ...app, url, close };
+  return { ...app, url, ...(sip ? { sip } : {}), close };
 }

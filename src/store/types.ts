@@ -76,7 +76,14 @@ export interface EnvVar {
   secret: boolean;
 }
 
-export type Trigger = 'api' | 'form' | 'driver' | 'schedule' | 'job' | 'routing';
+export type Trigger = 'api' | 'form' | 'driver' | 'schedule' | 'job' | 'routing' | 'voice';
+
+/** A phone number whose incoming SIP calls run an account's voice script. */
+export interface VoiceNumber {
+  number: string;
+  accountId: string;
+  scriptId: string;
+}
 
 export interface ExecutionRecord {
   id: string;
@@ -154,6 +161,13 @@ export interface Store {
   recordExecution(e: ExecutionRecord): Promise<void>;
   getExecution(accountId: string, id: string): Promise<ExecutionRecord | null>;
   listExecutions(accountId: string, q: { scriptId?: string; limit: number }): Promise<Omit<ExecutionRecord, 'logs' | 'resultJson'>[]>;
+
+  /** Maps a number to a voice script; false when another account has the number. */
+  setVoiceNumber(n: VoiceNumber): Promise<boolean>;
+  /** Whose the number is (any account: an incoming call's lookup). */
+  getVoiceNumber(number: string): Promise<VoiceNumber | null>;
+  listVoiceNumbers(accountId: string): Promise<VoiceNumber[]>;
+  deleteVoiceNumber(accountId: string, number: string): Promise<boolean>;
 
   setSchedule(s: Schedule): Promise<void>;
   getSchedule(accountId: string, scriptId: string): Promise<Schedule | null>;

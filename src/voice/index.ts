@@ -3,7 +3,7 @@
  * call. The guest's ctx (src/engine/guest/ctx.js) sends each operation to the host; a CallSession
  * runs them one at a time against a CallBackend (one small file per operation in ops/) and keeps
  * the call's timeline. Backends: the simulator (a scripted caller, simulated time); the SIP user
- * agent comes next, behind the same interface.
+ * agent with RTP media (./sip, its own front door: `import ... from './voice/sip/index.js'`).
  *
  * @example
  *   const call = new SimulatedCall({ audio: new AudioDir('data/audio'), caller: { dtmf: parseDigits('1@1500') } });
@@ -23,3 +23,4 @@ export { DTMF_DIGITS, dtmfMs } from './media/dtmf.js';
 export {
   SimulatedCall, parseDestination, parseDigits, type Destination, type ScriptedDigit, type SimulatedCaller, type SimulatorOptions,
 } from './simulator/index.js';
+export { SipUserAgent, SipCall, SpeechCache, ensureStockPrompts, parseListen, type UserAgentOptions } from './sip/index.js';

@@ -13,6 +13,7 @@ import type {
   ExecutionRecord,
   NewScript,
   RoutingChain,
+  VoiceNumber,
   Schedule,
   Script,
   ScriptChanges,
@@ -193,6 +194,24 @@ export class SqliteStore implements Store {
 
   // --- routing chains -----------------------------------------------------------------------------
 
+  async setVoiceNumber(n: VoiceNumber): Promise<boolean> {
+    const r = this.#sql(
+      `INSERT INTO voice_numbers (number, account_id, script_id) VALUES (?, ?, ?)
+       ON CONFLICT (number) DO UPDATE SET script_id = excluded.script_id WHERE voice_numbers.account_id = excluded.account_id`,
+    ).run(n.number, n.accountId, n.scriptId);
+    return r.changes > 0;
+  }
+  async getVoiceNumber(number: string): Promise<VoiceNumber | null> {
+    const r = this.#sql('SELECT number, account_id, script_id FROM voice_numbers WHERE number = ?').get(number) as Row | undefined;
+    return r ? { number: r.number as string, accountId: r.account_id as string, scriptId: r.script_id as string } : null;
+  }
+  async listVoiceNumbers(accountId: string): Promise<VoiceNumber[]> {
+    const rows = this.#sql('SELECT number, script_id FROM voice_numbers WHERE account_id = ? ORDER BY number').all(accountId) as Row[];
+    return rows.map((r) => ({ number: r.number as string, accountId, scriptId: r.script_id as string }));
+  }
+  async deleteVoiceNumber(accountId: string, number: string): Promise<boolean> {
+    return this.#sql('DELETE FROM voice_numbers WHERE number = ? AND account_id = ?').run(number, accountId).changes > 0;
+  }
   async getRoutingChain(accountId: string): Promise<RoutingChain> {
     const r = this.#sql('SELECT run_first_json, run_last_json FROM routing_chains WHERE account_id = ?').get(accountId) as Row | undefined;
     return r ? { runFirst: JSON.parse(r.run_first_json as string) as string[], runLast: JSON.parse(r.run_last_json as string) as string[] } : { runFirst: [], runLast: [] };

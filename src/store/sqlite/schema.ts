@@ -107,4 +107,12 @@ export const MIGRATIONS: string[] = [
     run_last_json TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE voice_numbers (
+    number TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    script_id TEXT NOT NULL
+  );
+  CREATE INDEX voice_numbers_by_account ON voice_numbers (account_id);
+  `,
 ];

@@ -1,0 +1,345 @@
+/**
+ * One incoming SIP call as a CallBackend: the INVITE server transaction (100 Trying, 180 Ringing,
+ * then a 200 OK retransmitted until the ACK, or a final refusal retransmitted until its ACK), the
+ * dialog (our BYE; the caller's BYE or CANCEL as a hangup event) and the RTP media.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import path from 'node:path';
+import type { AudioFiles } from '../audio.js';
+import type { BackendEvent, BridgeResult, CallBackend, IncomingCall, TransferResult, TtsOptions } from '../backend.js';
+import { RealClock } from './clock.js';
+import type { SpeechCache } from './espeak.js';
+import { RtpMedia } from './media.js';
+import { readPcm8k } from './pcm.js';
+import { Recorder } from './recorder.js';
+import { buildSdp, type MediaOffer, type Negotiated } from './sdp.js';
+import { cseq, header, headers, hostPortOf, param, REASONS, responseTo, uriOf, userOf, type SipMessage } from './message.js';
+
+/** How the call reaches the network (the user agent's socket). */
+export interface SipTransport {
+  /** Our address as the far end sees it, for Via, Contact and SDP. */
+  readonly address: string;
+  readonly port: number;
+  send(m: SipMessage, to: { address: string; port: number }): void;
+}
+
+export interface SipCallDeps {
+  transport: SipTransport;
+  invite: SipMessage;
+  source: { address: string; port: number };
+  offer: MediaOffer;
+  neg: Negotiated;
+  media: RtpMedia;
+  audio: AudioFiles;
+  speech: SpeechCache;
+  /** Where record(name) writes `NAME.wav`. */
+  recordDir: string;
+  /** Told once the call is over (the user agent forgets it). */
+  onOver: () => void;
+}
+
+const T1 = 500;
+const T2 = 4000;
+const TIMER_H = 32_000;
+
+export class SipCall implements CallBackend {
+  readonly call: IncomingCall;
+  readonly clock = new RealClock();
+  readonly audio: AudioFiles;
+  readonly media: RtpMedia;
+  /** Where record(name) writes (the user agent's default until the call's account is known). */
+  recordDir: string;
+  /** What happened on the wire, for tests and the logs. */
+  readonly seen = { answeredAt: null as number | null, finalStatus: null as number | null, hungUpBy: null as 'caller' | 'us' | null, recordings: [] as string[] };
+  #state: 'ringing' | 'answered' | 'over' = 'ringing';
+  readonly #d: SipCallDeps;
+  readonly #toTag = randomBytes(6).toString('hex');
+  #listener: (e: BackendEvent) => void = () => {};
+  #lastResponse: SipMessage | null = null;
+  #retransmit: (() => void) | null = null;
+  #localCseq = randomInt(1, 10_000);
+  #byeDone: (() => void) | null = null;
+  readonly #extraHeaders: [string, string][] = [];
+  #recorder: Recorder | null = null;
+
+  constructor(d: SipCallDeps) {
+    this.#d = d;
+    this.audio = d.audio;
+    this.media = d.media;
+    this.recordDir = d.recordDir;
+    const inv = d.invite;
+    const callId = header(inv, 'call-id') ?? '';
+    const from = userOf(uriOf(header(inv, 'from')));
+    const to = userOf(uriOf(header(inv, 'to'))) || userOf(inv.uri ?? '');
+    const hs: Record<string, string> = {};
+    const xvars: Record<string, string> = {};
+    inv.headers.forEach(([n, v], i) => {
+      hs[n] ??= v;
+      if (n.startsWith('x-')) xvars[`sip_h_${inv.names?.[i] ?? n}`] = v;
+    });
+    this.call = {
+      callId, from, to, headers: hs,
+      variables: {
+        sip_from_user: from, sip_to_user: to, caller_id_number: from, destination_number: to, sip_call_id: callId, uuid: callId,
+        sip_network_ip: d.source.address, sip_network_port: String(d.source.port), read_codec: d.neg.codec, ...xvars,
+      },
+    };
+    this.media.onDigit = (digit) => {
+      if (this.#state === 'answered') this.#listener({ type: 'dtmf', digit });
+    };
+    this.media.onAudio = (s) => this.#recorder?.add(this.clock.now(), s);
+    this.media.onSent = (s) => this.#recorder?.add(this.clock.now(), s);
+  }
+
+  get state(): 'ringing' | 'answered' | 'over' {
+    return this.#state;
+  }
+
+  listen(fn: (e: BackendEvent) => void): void {
+    this.#listener = fn;
+  }
+
+  /** 180 Ringing (once the call has a script). */
+  ringing(): void {
+    if (this.#state === 'ringing') this.#respond(180);
+  }
+
+  async answer(): Promise<void> {
+    if (this.#state !== 'ringing') return;
+    this.#state = 'answered';
+    const d = this.#d;
+    const body = buildSdp({ address: d.transport.address, port: d.media.port, sessionId: randomInt(1, 2 ** 31), neg: d.neg });
+    d.media.start({ address: d.offer.address, port: d.offer.port }, d.neg);
+    this.#respond(200, {
+      headers: [['contact', `<sip:${this.call.to || 'scriptforge'}@${d.transport.address}:${d.transport.port}>`], ['content-type', 'application/sdp'], ...this.#extraHeaders],
+      body,
+      untilAck: true,
+    });
+    this.seen.answeredAt = this.clock.now();
+  }
+
+  async reject(sipCode: number, reason: string): Promise<void> {
+    if (this.#state !== 'ringing') return;
+    this.#respond(sipCode, { reason, untilAck: true, headers: [...this.#extraHeaders] });
+    this.#over();
+  }
+
+  async hangup(): Promise<void> {
+    if (this.#state === 'ringing') return this.reject(480, REASONS[480]);
+    if (this.#state !== 'answered') return;
+    this.seen.hungUpBy = 'us';
+    this.#stopRetransmit();
+    this.#over();
+    await this.#sendBye();
+  }
+
+  /** The server is stopping: the call ends (BYE, or 503 before the answer) and the script is told, as by a hangup. */
+  async shutdown(): Promise<void> {
+    const wasRinging = this.#state === 'ringing';
+    if (this.#state === 'over') return;
+    const done = wasRinging ? this.reject(503, 'Service Unavailable') : this.hangup();
+    this.#listener({ type: 'hangup', cause: 'shutdown' });
+    await done;
+  }
+
+  async play(file: string, signal: AbortSignal): Promise<{ ms: number }> {
+    const info = this.audio.info(file);
+    return this.media.play(readPcm8k(info.path, `Audio file '${file}'`), signal);
+  }
+
+  async tts(text: string, opts: TtsOptions, signal: AbortSignal): Promise<{ ms: number }> {
+    const file = await this.#d.speech.file(text, opts);
+    if (signal.aborted) return { ms: 0 };
+    return this.media.play(readPcm8k(file, 'Speech'), signal);
+  }
+
+  echo(delayMs: number, signal: AbortSignal): Promise<void> {
+    return this.media.echo(delayMs, signal);
+  }
+
+  async sendDtmf(digits: string, signal: AbortSignal): Promise<void> {
+    await this.media.sendDtmf(digits, signal);
+  }
+
+  blockDtmf(_digits: string): void {
+    // Only matters while bridged, and bridging is not supported by this backend yet.
+  }
+
+  async bridge(destination: string, _signal: AbortSignal): Promise<BridgeResult> {
+    this.#listener({ type: 'leg', destination, state: 'failed', sipCode: 501 });
+    return { status: 'failed', sipCode: 501, durationMs: 0 };
+  }
+
+  async record(name: string): Promise<void> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name)) throw new TypeError(`'${name}' is not a recording name (letters, digits, . _ -)`);
+    this.#recorder?.save(this.clock.now());
+    const file = path.join(this.recordDir, name.endsWith('.wav') ? name : `${name}.wav`);
+    this.#recorder = new Recorder(file, this.clock.now());
+    this.seen.recordings.push(file);
+  }
+
+  async transfer(_target: string, _signal: AbortSignal): Promise<TransferResult> {
+    return { status: 'failed', sipCode: 501 };
+  }
+
+  setVariable(_key: string, _value: string): void {}
+
+  setHeader(name: string, value: string): void {
+    if (!/^[A-Za-z0-9-]{1,64}$/.test(name) || /[\r\n]/.test(value)) throw new TypeError(`'${name}' is not a SIP header we can set`);
+    this.#extraHeaders.push([name, value]);
+  }
+
+  close(): void {
+    if (this.#state === 'answered') void this.hangup();
+    else if (this.#state === 'ringing') void this.reject(480, REASONS[480]);
+    this.#over();
+  }
+
+  // --- the network -------------------------------------------------------------------------------
+
+  /** A request of this call's dialog (or a retransmitted INVITE). */
+  onRequest(m: SipMessage, from: { address: string; port: number }): void {
+    const t = this.#d.transport;
+    switch (m.method) {
+      case 'INVITE':
+        if (!param(header(m, 'to'), 'tag')) {
+          if (this.#lastResponse) t.send(this.#lastResponse, this.#d.source); // a retransmission
+        } else {
+          // A re-INVITE (hold, refresh): the same answer again.
+          t.send(responseTo(m, 200, 'OK', { headers: [['contact', `<sip:${t.address}:${t.port}>`], ['content-type', 'application/sdp']], body: buildSdp({ address: t.address, port: this.media.port, sessionId: 1, neg: this.#d.neg }) }), from);
+        }
+        return;
+      case 'ACK':
+        this.#stopRetransmit();
+        return;
+      case 'BYE':
+        t.send(responseTo(m, 200, 'OK'), from);
+        this.#callerGone('caller');
+        return;
+      case 'CANCEL':
+        t.send(responseTo(m, 200, 'OK'), from);
+        if (this.#state === 'ringing') {
+          this.#respond(487, { untilAck: true });
+          this.#callerGone('cancelled');
+        }
+        return;
+      case 'INFO': {
+        t.send(responseTo(m, 200, 'OK'), from);
+        const sig = /Signal\s*=\s*([0-9*#A-D])/i.exec(m.body);
+        if (sig && this.#state === 'answered') this.#listener({ type: 'dtmf', digit: sig[1].toUpperCase() });
+        return;
+      }
+      default:
+        t.send(responseTo(m, 200, 'OK'), from);
+    }
+  }
+
+  onResponse(m: SipMessage): void {
+    if (cseq(m).method === 'BYE' && (m.status ?? 0) >= 200) this.#byeDone?.();
+  }
+
+  #callerGone(cause: string): void {
+    if (this.#state === 'over') return;
+    this.seen.hungUpBy = 'caller';
+    this.#over();
+    this.#listener({ type: 'hangup', cause });
+  }
+
+  #over(): void {
+    if (this.#state !== 'over') {
+      this.#state = 'over';
+      this.#recorder?.save(this.clock.now());
+      this.#recorder = null;
+      this.media.close();
+      this.clock.close();
+      // The transaction may still retransmit (until its ACK); forget the call after that.
+      setTimeout(() => {
+        this.#stopRetransmit();
+        this.#d.onOver();
+      }, this.#retransmit ? TIMER_H : 0).unref();
+    }
+  }
+
+  #respond(status: number, o: { reason?: string; headers?: [string, string][]; body?: string; untilAck?: boolean } = {}): void {
+    const res = responseTo(this.#d.invite, status, o.reason ?? REASONS[status] ?? '', { toTag: status > 100 ? this.#toTag : undefined, headers: o.headers, body: o.body });
+    if (status >= 200) this.seen.finalStatus = status;
+    this.#lastResponse = res;
+    this.#d.transport.send(res, this.#d.source);
+    if (o.untilAck) {
+      this.#stopRetransmit();
+      let interval = T1;
+      let waited = 0;
+      let timer: NodeJS.Timeout;
+      const again = () => {
+        timer = setTimeout(() => {
+          waited += interval;
+          if (waited >= TIMER_H) {
+            this.#retransmit = null;
+            // No ACK for our 200 OK: the caller is gone.
+            if (status === 200 && this.#state === 'answered') {
+              this.#callerGone('no-ack');
+              void this.#sendBye();
+            }
+            return;
+          }
+          this.#d.transport.send(res, this.#d.source);
+          interval = Math.min(interval * 2, T2);
+          again();
+        }, interval);
+      };
+      again();
+      this.#retransmit = () => clearTimeout(timer);
+    }
+  }
+
+  #stopRetransmit(): void {
+    this.#retransmit?.();
+    this.#retransmit = null;
+  }
+
+  /** BYE within the dialog, retransmitted until answered (at most 2 s waited here). */
+  #sendBye(): Promise<void> {
+    const inv = this.#d.invite;
+    const t = this.#d.transport;
+    const target = uriOf(header(inv, 'contact')) || uriOf(header(inv, 'from'));
+    const to = this.#d.source;
+    const routes = headers(inv, 'record-route').reverse();
+    const bye: SipMessage = {
+      method: 'BYE',
+      uri: target,
+      headers: [
+        ['via', `SIP/2.0/UDP ${t.address}:${t.port};branch=z9hG4bK${randomBytes(8).toString('hex')};rport`],
+        ['max-forwards', '70'],
+        ['from', `${header(inv, 'to')};tag=${this.#toTag}`],
+        ['to', header(inv, 'from') ?? ''],
+        ['call-id', this.call.callId],
+        ['cseq', `${this.#localCseq++} BYE`],
+        ...routes.map((r): [string, string] => ['route', r]),
+        ...this.#extraHeaders,
+      ],
+      body: '',
+    };
+    // Without a Record-Route, to the Contact's address; on loose routing, the source it came from.
+    const dest = routes.length ? to : (() => {
+      const hp = hostPortOf(target);
+      return hp.host ? { address: hp.host, port: hp.port } : to;
+    })();
+    return new Promise((resolve) => {
+      let interval = T1;
+      let timer: NodeJS.Timeout;
+      const giveUp = setTimeout(() => finish(), 2_000);
+      const finish = () => {
+        clearTimeout(timer);
+        clearTimeout(giveUp);
+        this.#byeDone = null;
+        resolve();
+      };
+      this.#byeDone = finish;
+      const send = () => {
+        t.send(bye, dest);
+        timer = setTimeout(send, (interval = Math.min(interval * 2, T2)) / 2);
+      };
+      send();
+    });
+  }
+}
