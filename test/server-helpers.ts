@@ -13,7 +13,7 @@ export interface TestServer {
   /** fetch against the server with a key. */
   call(method: string, p: string, key: string | null, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; text: string; headers: Headers }>;
   /** Creates an account; returns its id and key. */
-  account(name?: string): Promise<{ id: string; key: string }>;
+  account(name?: string): Promise<{ id: string; key: string; keyId: string }>;
   close(): Promise<void>;
 }
 
@@ -46,7 +46,7 @@ export async function startTestServer(opts: { dataDir?: string; workers?: number
     async account(name = 'acme') {
       const r = await call('POST', '/api/v1/accounts', adminKey, { name });
       if (r.status !== 201) throw new Error(`account: ${r.status} ${r.text}`);
-      return { id: r.body.id, key: r.body.apiKey };
+      return { id: r.body.id, key: r.body.apiKey, keyId: r.body.keyId };
     },
     close: () => server.close(),
   };

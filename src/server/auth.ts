@@ -15,10 +15,17 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+/** A key's public name, from its hash: `key:` and 10 hex digits. It says who saved a version. */
+export function keyId(hash: string): string {
+  return `key:${hash.slice(0, 10)}`;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** The account the request's key belongs to (set by requireAccount). */
     accountId: string;
+    /** The key's fingerprint, `key:` and the first 10 hex digits of its hash: who did it (set by requireAccount). */
+    keyId: string;
   }
 }
 
@@ -29,7 +36,7 @@ export interface Auth {
 
 export function makeAuth(store: Store): Auth {
   const cache = new Map<string, { accountId: string | null } | undefined>();
-  async function who(req: FastifyRequest): Promise<{ accountId: string | null }> {
+  async function who(req: FastifyRequest): Promise<{ accountId: string | null; hash: string }> {
     const h = req.headers.authorization;
     const m = typeof h === 'string' ? /^Bearer\s+(\S+)$/i.exec(h) : null;
     if (!m) throw new HttpError(401, 'UNAUTHORIZED', 'Missing API key: send Authorization: Bearer <key>');
@@ -43,13 +50,14 @@ export function makeAuth(store: Store): Auth {
       }
     }
     if (!found) throw new HttpError(401, 'UNAUTHORIZED', 'Unknown API key');
-    return found;
+    return { accountId: found.accountId, hash };
   }
   return {
     async requireAccount(req) {
       const k = await who(req);
       if (k.accountId === null) throw new HttpError(403, 'FORBIDDEN', 'The operator key manages accounts; use an account key for this');
       req.accountId = k.accountId;
+      req.keyId = keyId(k.hash);
     },
     async requireOperator(req) {
       const k = await who(req);

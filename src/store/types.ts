@@ -68,6 +68,8 @@ export interface ScriptVersion {
   version: number;
   code: string;
   createdAt: string;
+  /** Who saved it: the API key's fingerprint (`key:1a2b3c4d5e`), '' for versions from before. */
+  author: string;
 }
 
 export interface EnvVar {
@@ -117,6 +119,8 @@ export interface NewScript {
   isolation: Isolation;
   limits: Partial<Limits>;
   routing?: Partial<RoutingSettings>;
+  /** Who saves it (see ScriptVersion.author). */
+  author?: string;
 }
 
 export interface ScriptChanges {
@@ -127,6 +131,8 @@ export interface ScriptChanges {
   routing?: Partial<RoutingSettings>;
   /** New code makes a new version. */
   code?: string;
+  /** Who saves the new version. */
+  author?: string;
   /** Deploy the new version (default true). */
   deploy?: boolean;
 }

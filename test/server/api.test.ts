@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../server-helpers.js';
 
 let t: TestServer;
-let a: { id: string; key: string };
+let a: { id: string; key: string; keyId: string };
 let b: { id: string; key: string };
 beforeAll(async () => {
   t = await startTestServer();
@@ -73,6 +73,17 @@ describe('scripts and versions', () => {
     const missing = await t.call('POST', `/api/v1/scripts/${s.id}/deploy`, a.key, { version: 9 });
     expect(missing.status).toBe(400);
     expect(missing.body.error.message).toMatch(/no version 9 \(latest is 3\)/);
+  });
+
+  it('says which key saved each version', async () => {
+    const second = await t.call('POST', `/api/v1/accounts/${a.id}/keys`, t.adminKey);
+    expect(second.body.keyId).toMatch(/^key:[0-9a-f]{10}$/);
+    const s = await create(a.key, { name: 'authored', type: 'script', code: 'function main() { return 1 }' });
+    await t.call('PUT', `/api/v1/scripts/${s.id}`, second.body.apiKey, { code: 'function main() { return 2 }' });
+    const versions = (await t.call('GET', `/api/v1/scripts/${s.id}/versions`, a.key)).body as { version: number; author: string }[];
+    expect(versions.map((v) => v.author)).toEqual([a.keyId, second.body.keyId]);
+    expect(a.keyId).not.toBe(second.body.keyId);
+    expect((await t.call('GET', `/api/v1/scripts/${s.id}/versions/2`, a.key)).body.author).toBe(second.body.keyId);
   });
 
   it('refuses code that does not parse, with line and column, and saves nothing', async () => {

@@ -27,6 +27,8 @@ export interface Script {
 export interface VersionInfo {
   version: number;
   createdAt: string;
+  /** The fingerprint of the API key that saved it (`key:1a2b3c4d5e`); '' for old versions. */
+  author: string;
   deployed: boolean;
 }
 

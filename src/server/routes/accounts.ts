@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseAllowList } from '../../modules/index.js';
 import type { AccountEgress, Store } from '../../store/index.js';
-import { hashKey, newApiKey, type Auth } from '../auth.js';
+import { hashKey, keyId, newApiKey, type Auth } from '../auth.js';
 import { badRequest, notFound } from '../errors.js';
 
 const egress = {
@@ -21,7 +21,7 @@ const egress = {
 
 const account = {
   type: 'object',
-  properties: { id: { type: 'string' }, name: { type: 'string' }, createdAt: { type: 'string' }, apiKey: { type: 'string' }, egress },
+  properties: { id: { type: 'string' }, name: { type: 'string' }, createdAt: { type: 'string' }, apiKey: { type: 'string' }, keyId: { type: 'string' }, egress },
 } as const;
 
 export function accountRoutes(app: FastifyInstance, deps: { store: Store; auth: Auth; onEgressChange: (accountId: string) => void }): void {
@@ -41,7 +41,7 @@ export function accountRoutes(app: FastifyInstance, deps: { store: Store; auth: 
       const a = await store.createAccount(req.body.name);
       const apiKey = newApiKey();
       await store.addApiKey(a.id, hashKey(apiKey));
-      return reply.code(201).send({ ...a, apiKey });
+      return reply.code(201).send({ ...a, apiKey, keyId: keyId(hashKey(apiKey)) });
     },
   );
 
@@ -56,7 +56,7 @@ export function accountRoutes(app: FastifyInstance, deps: { store: Store; auth: 
       if (!(await store.getAccount(req.params.id))) throw notFound('account', req.params.id);
       const apiKey = newApiKey();
       await store.addApiKey(req.params.id, hashKey(apiKey));
-      return reply.code(201).send({ accountId: req.params.id, apiKey });
+      return reply.code(201).send({ accountId: req.params.id, apiKey, keyId: keyId(hashKey(apiKey)) });
     },
   );
 

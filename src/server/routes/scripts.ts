@@ -78,7 +78,7 @@ export function scriptRoutes(app: FastifyInstance, deps: { store: Store; auth: A
     async (req, reply) => {
       const b = req.body;
       check(b.code, b.type, b.limits, req.accountId);
-      const s = await store.createScript(req.accountId, { name: b.name, type: b.type, code: b.code, limits: b.limits ?? {}, isolation: b.isolation ?? 'fresh', routing: b.routing ?? {} });
+      const s = await store.createScript(req.accountId, { name: b.name, type: b.type, code: b.code, limits: b.limits ?? {}, isolation: b.isolation ?? 'fresh', routing: b.routing ?? {}, author: req.keyId });
       return reply.code(201).send(out(s));
     },
   );
@@ -113,7 +113,7 @@ export function scriptRoutes(app: FastifyInstance, deps: { store: Store; auth: A
       const b = req.body;
       const code = b.code ?? (b.type && b.type !== s.type ? (await store.getVersion(req.accountId, s.id, s.deployedVersion))?.code : undefined);
       check(code, b.type ?? s.type, b.limits, req.accountId);
-      const updated = (await store.updateScript(req.accountId, s.id, b))!;
+      const updated = (await store.updateScript(req.accountId, s.id, { ...b, author: req.keyId }))!;
       deps.onChange(s.id);
       return out(updated);
     },
@@ -127,7 +127,7 @@ export function scriptRoutes(app: FastifyInstance, deps: { store: Store; auth: A
 
   app.get<{ Params: { id: string } }>('/api/v1/scripts/:id/versions', { ...pre, schema: { tags: ['scripts'], params: idParams } }, async (req) => {
     const s = await mustGet(req.accountId, req.params.id);
-    return (await store.listVersions(req.accountId, s.id)).map((v) => ({ version: v.version, createdAt: v.createdAt, deployed: v.version === s.deployedVersion }));
+    return (await store.listVersions(req.accountId, s.id)).map((v) => ({ version: v.version, createdAt: v.createdAt, author: v.author, deployed: v.version === s.deployedVersion }));
   });
 
   app.get<{ Params: { id: string; version: number } }>(
@@ -136,7 +136,7 @@ export function scriptRoutes(app: FastifyInstance, deps: { store: Store; auth: A
     async (req) => {
       const v = await store.getVersion(req.accountId, req.params.id, req.params.version);
       if (!v) throw notFound('version', `${req.params.id}@${req.params.version}`);
-      return { version: v.version, createdAt: v.createdAt, code: v.code };
+      return { version: v.version, createdAt: v.createdAt, author: v.author, code: v.code };
     },
   );
 

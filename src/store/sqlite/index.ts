@@ -124,7 +124,7 @@ export class SqliteStore implements Store {
            VALUES (?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?)`,
         )
         .run(id, accountId, s.name, s.type, s.isolation, JSON.stringify(s.limits), JSON.stringify(s.routing ?? {}), t, t);
-      this.#sql('INSERT INTO versions (script_id, version, code, created_at) VALUES (?, 1, ?, ?)').run(id, s.code, t);
+      this.#sql('INSERT INTO versions (script_id, version, code, created_at, author) VALUES (?, 1, ?, ?, ?)').run(id, s.code, t, s.author ?? '');
     })();
     return (await this.getScript(accountId, id))!;
   }
@@ -147,7 +147,7 @@ export class SqliteStore implements Store {
       let deployed = existing.deployedVersion;
       if (c.code !== undefined) {
         latest++;
-        this.#sql('INSERT INTO versions (script_id, version, code, created_at) VALUES (?, ?, ?, ?)').run(id, latest, c.code, t);
+        this.#sql('INSERT INTO versions (script_id, version, code, created_at, author) VALUES (?, ?, ?, ?, ?)').run(id, latest, c.code, t, c.author ?? '');
         if (c.deploy !== false) deployed = latest;
       }
       this.#sql(
@@ -174,16 +174,16 @@ export class SqliteStore implements Store {
          WHERE v.script_id = ? AND v.version = ? AND s.account_id = ? AND s.deleted = 0`,
       )
       .get(scriptId, version, accountId) as Row | undefined;
-    return r ? { scriptId: r.script_id as string, version: r.version as number, code: r.code as string, createdAt: r.created_at as string } : null;
+    return r ? { scriptId: r.script_id as string, version: r.version as number, code: r.code as string, createdAt: r.created_at as string, author: r.author as string } : null;
   }
 
   async listVersions(accountId: string, scriptId: string): Promise<Omit<ScriptVersion, 'code'>[]> {
     const rows = this.#sql(
-        `SELECT v.script_id, v.version, v.created_at FROM versions v JOIN scripts s ON s.id = v.script_id
+        `SELECT v.script_id, v.version, v.created_at, v.author FROM versions v JOIN scripts s ON s.id = v.script_id
          WHERE v.script_id = ? AND s.account_id = ? AND s.deleted = 0 ORDER BY v.version`,
       )
       .all(scriptId, accountId) as Row[];
-    return rows.map((r) => ({ scriptId: r.script_id as string, version: r.version as number, createdAt: r.created_at as string }));
+    return rows.map((r) => ({ scriptId: r.script_id as string, version: r.version as number, createdAt: r.created_at as string, author: r.author as string }));
   }
 
   async deploy(accountId: string, scriptId: string, version: number): Promise<Script | null> {

@@ -115,4 +115,7 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX voice_numbers_by_account ON voice_numbers (account_id);
   `,
+  `
+  ALTER TABLE versions ADD COLUMN author TEXT NOT NULL DEFAULT '';
+  `,
 ];

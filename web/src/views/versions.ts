@@ -85,7 +85,7 @@ export class VersionsPanel implements Panel {
           'li',
           { class: `version${v.deployed ? ' deployed' : ''}`, 'data-version': v.version },
           h('span', { class: 'v-num' }, `v${v.version}`),
-          h('span', { class: 'v-when' }, h('time', { datetime: v.createdAt, title: stamp(v.createdAt) }, ago(v.createdAt)), h('span', { class: 'muted fine' }, stamp(v.createdAt))),
+          h('span', { class: 'v-when' }, h('time', { datetime: v.createdAt, title: stamp(v.createdAt) }, ago(v.createdAt)), h('span', { class: 'muted fine' }, stamp(v.createdAt)), v.author ? h('span', { class: 'muted fine v-author', title: 'The API key that saved it' }, `by ${v.author}`) : null),
           h('span', { class: 'v-tags' }, v.deployed ? h('span', { class: 'tag tag-live' }, 'deployed') : null, v.version === latest ? h('span', { class: 'tag' }, 'latest') : null),
           h(
             'span',
