@@ -211,3 +211,110 @@ export function scenario(name: string, body: string): string {
 export function pause(ms: number): string {
   return `  <pause milliseconds="${ms}"/>`;
 }
+
+/** Where a second sipp (a bridge's B-leg, a UAS) listens. */
+export const B_LEG_IP = '127.0.0.3';
+
+/** A free UDP port on `address`. */
+export async function freePortAt(address: string): Promise<number> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, address, r));
+  const p = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return p;
+}
+
+/**
+ * sipp as a UAS (a bridge's B-leg) on `address`, running `scenario` for one call in the background:
+ * `port` is its SIP port, `done` resolves when it exits; killed by pid after `timeoutMs` or by `kill()`.
+ */
+export async function sippUas(scenario: string, o: { address?: string; timeoutMs?: number } = {}): Promise<{ port: number; done: Promise<SippResult>; kill(): void }> {
+  const address = o.address ?? B_LEG_IP;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-sipp-uas-'));
+  const file = path.join(dir, 'scenario.xml');
+  fs.writeFileSync(file, scenario);
+  const port = await freePortAt(address);
+  const args = [
+    '-sf', file, '-i', address, '-p', String(port), '-mi', address, '-mp', String((await freePortAt(address)) & ~1),
+    '-m', '1', '-timeout', '20s', '-timeout_error', '-trace_err', '-error_file', path.join(dir, 'errors.log'), '-nostdin',
+  ];
+  const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const kill = () => {
+    if (child.pid && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
+  };
+  const killer = setTimeout(kill, o.timeoutMs ?? 25_000);
+  const done = new Promise<number | null>((r) => child.on('exit', (c) => r(c))).then((code) => {
+    clearTimeout(killer);
+    const errFile = path.join(dir, 'errors.log');
+    const errors = fs.existsSync(errFile) ? fs.readFileSync(errFile, 'utf8') : '';
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { code, stderr, errors };
+  });
+  await new Promise((r) => setTimeout(r, 300)); // until it listens
+  return { port, done, kill };
+}
+
+/** The B-leg (sipp UAS) takes our INVITE (keeping our From and Contact for its BYE). */
+export const UAS_RECV_INVITE = `
+  <recv request="INVITE" rrs="true">
+    <action><ereg regexp=".*" search_in="hdr" header="From:" check_it="true" assign_to="ourfrom"/></action>
+  </recv>`;
+
+/** The B-leg answers with one G.711 payload (`pt`, 0 or 8) and telephone-event, its RTP to `rtpPort` on the caller's address. */
+export function uasAnswer(rtpPort: number, pt: 0 | 8 = 0): string {
+  return `
+  <send>
+    <![CDATA[
+SIP/2.0 180 Ringing
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:200@[local_ip]:[local_port]>
+Content-Length: 0
+    ]]>
+  </send>
+  <send retrans="500">
+    <![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:200@[local_ip]:[local_port]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=bleg 1 1 IN IP4 ${CALLER_IP}
+s=-
+c=IN IP4 ${CALLER_IP}
+t=0 0
+m=audio ${rtpPort} RTP/AVP ${pt} 101
+a=rtpmap:${pt} ${pt === 0 ? 'PCMU' : 'PCMA'}/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-15
+    ]]>
+  </send>
+  <recv request="ACK"/>`;
+}
+
+/** The B-leg hangs up: BYE in its dialog (From and To swapped), and our 200. */
+export const UAS_SEND_BYE = `
+  <send retrans="500">
+    <![CDATA[
+BYE [next_url] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:200@[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]
+To: [$ourfrom]
+Call-ID: [call_id]
+CSeq: 1 BYE
+Max-Forwards: 70
+Content-Length: 0
+    ]]>
+  </send>
+  <recv response="200"/>`;

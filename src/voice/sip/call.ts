@@ -6,22 +6,28 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import path from 'node:path';
 import type { AudioFiles } from '../audio.js';
-import type { BackendEvent, BridgeResult, CallBackend, IncomingCall, TransferResult, TtsOptions } from '../backend.js';
+import type { BackendEvent, BridgeResult, BridgeStatus, CallBackend, IncomingCall, TransferResult, TtsOptions } from '../backend.js';
+import { BLeg, bridgeStatus, resolveDestination, type LegTransport } from './bleg.js';
 import { RealClock } from './clock.js';
 import type { SpeechCache } from './espeak.js';
 import { RtpMedia } from './media.js';
 import { readPcm8k } from './pcm.js';
 import { Recorder } from './recorder.js';
-import { buildSdp, type MediaOffer, type Negotiated } from './sdp.js';
+import { buildOffer, buildSdp, negotiate, type MediaOffer, type Negotiated } from './sdp.js';
 import { cseq, header, headers, hostPortOf, param, REASONS, responseTo, uriOf, userOf, type SipMessage } from './message.js';
 
 /** How the call reaches the network (the user agent's socket). */
-export interface SipTransport {
+export interface SipTransport extends LegTransport {
   /** Our address as the far end sees it, for Via, Contact and SDP. */
   readonly address: string;
   readonly port: number;
   send(m: SipMessage, to: { address: string; port: number }): void;
 }
+
+/** How long a B-leg may ring (ms): the channel variable call_timeout (seconds), else 60 s. */
+const DEFAULT_RING_MS = 60_000;
+/** How long a transfer waits for the final NOTIFY after the 202 before it counts as accepted. */
+const NOTIFY_WAIT_MS = 30_000;
 
 export interface SipCallDeps {
   transport: SipTransport;
@@ -58,7 +64,15 @@ export class SipCall implements CallBackend {
   #lastResponse: SipMessage | null = null;
   #retransmit: (() => void) | null = null;
   #localCseq = randomInt(1, 10_000);
-  #byeDone: (() => void) | null = null;
+  /** In-dialog requests of ours waiting for their final response, by CSeq number. */
+  readonly #pending = new Map<number, (m: SipMessage) => void>();
+  /** The digits of the caller kept from a bridged B-leg (blockDtmf). */
+  #blocked = '';
+  /** While bridged: where the caller's audio and digits go. */
+  #toB: { audio(s: Int16Array): void; digit(d: string): void } | null = null;
+  /** While a transfer waits for its NOTIFY: told the final sipfrag status (or 200 when the caller leaves). */
+  #notify: ((code: number) => void) | null = null;
+  readonly #variables: Record<string, string> = {};
   readonly #extraHeaders: [string, string][] = [];
   #recorder: Recorder | null = null;
 
@@ -84,10 +98,11 @@ export class SipCall implements CallBackend {
         sip_network_ip: d.source.address, sip_network_port: String(d.source.port), read_codec: d.neg.codec, ...xvars,
       },
     };
-    this.media.onDigit = (digit) => {
-      if (this.#state === 'answered') this.#listener({ type: 'dtmf', digit });
+    this.media.onDigit = (digit) => this.#callerDigit(digit);
+    this.media.onAudio = (s) => {
+      this.#recorder?.add(this.clock.now(), s);
+      this.#toB?.audio(s);
     };
-    this.media.onAudio = (s) => this.#recorder?.add(this.clock.now(), s);
     this.media.onSent = (s) => this.#recorder?.add(this.clock.now(), s);
   }
 
@@ -161,13 +176,68 @@ export class SipCall implements CallBackend {
     await this.media.sendDtmf(digits, signal);
   }
 
-  blockDtmf(_digits: string): void {
-    // Only matters while bridged, and bridging is not supported by this backend yet.
+  blockDtmf(digits: string): void {
+    this.#blocked = digits;
   }
 
-  async bridge(destination: string, _signal: AbortSignal): Promise<BridgeResult> {
-    this.#listener({ type: 'leg', destination, state: 'failed', sipCode: 501 });
-    return { status: 'failed', sipCode: 501, durationMs: 0 };
+  /**
+   * Calls `destination` (a B-leg of our own, offering the caller's codec first, then the other
+   * G.711) and, once it answers, relays audio both ways (re-encoded when the legs' codecs differ)
+   * and digits (the caller's, unless blocked). Ends when the B-leg hangs up (BYE answered), or the
+   * caller does (`signal`; our BYE to the B-leg).
+   */
+  async bridge(destination: string, signal: AbortSignal): Promise<BridgeResult> {
+    const fail = (sipCode: number, status: BridgeStatus = bridgeStatus(sipCode)): BridgeResult => {
+      this.#listener({ type: 'leg', destination, state: 'failed', sipCode });
+      return { status, sipCode, durationMs: 0 };
+    };
+    if (this.#state !== 'answered' || signal.aborted) return { status: 'failed', sipCode: 487, durationMs: 0 };
+    const dest = resolveDestination(destination);
+    if (!dest) return fail(404, 'failed');
+    const t = this.#d.transport;
+    const bMedia = await RtpMedia.open(this.media.socket.address().address);
+    const leg = new BLeg({ transport: t, uri: dest.uri, to: dest.to, fromUser: this.call.from, headers: [...this.#extraHeaders] });
+    try {
+      const aPt = this.#d.neg.payload;
+      const sdp = buildOffer({ address: t.address, port: bMedia.port, sessionId: randomInt(1, 2 ** 31), payloads: [aPt, aPt === 0 ? 8 : 0], dtmfPayload: 101 });
+      const secs = Number(this.#variables.call_timeout);
+      const ringMs = secs > 0 ? secs * 1000 : DEFAULT_RING_MS;
+      const out = await leg.invite(sdp, { ringMs, signal, onRinging: () => this.#listener({ type: 'leg', destination, state: 'ringing' }) });
+      if (signal.aborted) {
+        if (out.sipCode < 300) await leg.hangup();
+        return { status: 'failed', sipCode: 487, durationMs: 0 };
+      }
+      if (out.sipCode >= 300) return fail(out.sipCode, out.timedOut ? 'no-answer' : bridgeStatus(out.sipCode));
+      const negB = out.answer ? negotiate(out.answer) : null;
+      if (!out.answer || !negB) {
+        await leg.hangup();
+        return fail(488, 'failed');
+      }
+      this.#listener({ type: 'leg', destination, state: 'answered', sipCode: out.sipCode });
+      const start = this.clock.now();
+      const stop = new AbortController();
+      bMedia.start({ address: out.answer.address, port: out.answer.port }, negB);
+      const toA = this.media.relay(stop.signal);
+      const toB = bMedia.relay(stop.signal);
+      bMedia.onAudio = (s) => toA.audio(s);
+      bMedia.onDigit = (d) => toA.digit(d);
+      this.#toB = toB;
+      const callerGone = new Promise<'abort'>((r) => {
+        if (signal.aborted) r('abort');
+        signal.addEventListener('abort', () => r('abort'), { once: true });
+      });
+      const how = await Promise.race([leg.ended, callerGone]);
+      this.#toB = null;
+      stop.abort();
+      const durationMs = Math.round(this.clock.now() - start);
+      if (how === 'remote') this.#listener({ type: 'leg', destination, state: 'ended' });
+      else await leg.hangup();
+      return { status: 'completed', sipCode: out.sipCode, durationMs };
+    } finally {
+      this.#toB = null;
+      bMedia.close();
+      leg.close();
+    }
   }
 
   async record(name: string): Promise<void> {
@@ -178,11 +248,49 @@ export class SipCall implements CallBackend {
     this.seen.recordings.push(file);
   }
 
-  async transfer(_target: string, _signal: AbortSignal): Promise<TransferResult> {
-    return { status: 'failed', sipCode: 501 };
+  /**
+   * REFER in the caller's dialog (Refer-To: `target`; a bare number at the caller's domain). A
+   * refusal of the REFER, or a final NOTIFY (sipfrag) that is not 2xx, is a failure and the call
+   * goes on; a 2xx NOTIFY (or the caller leaving, or no NOTIFY within 30 s of the 202) is accepted,
+   * and we end our side with BYE.
+   */
+  async transfer(target: string, signal: AbortSignal): Promise<TransferResult> {
+    if (this.#state !== 'answered' || signal.aborted) return { status: 'failed', sipCode: 481 };
+    const t = this.#d.transport;
+    const callerHost = hostPortOf(uriOf(header(this.#d.invite, 'from'))).host || this.#d.source.address;
+    const referTo = /^sips?:/i.test(target) ? target : target.includes('@') ? `sip:${target}` : `sip:${target}@${callerHost}`;
+    const notified = new Promise<number>((r) => (this.#notify = r));
+    try {
+      const res = await this.#sendInDialog('REFER', [['refer-to', `<${referTo}>`], ['referred-by', `<sip:${this.call.to || 'scriptforge'}@${t.address}:${t.port}>`]], 8_000);
+      if (this.state === 'over' && !res) return { status: 'accepted', sipCode: 202 };
+      if (!res) return { status: 'failed', sipCode: 408 };
+      if ((res.status ?? 500) >= 300) return { status: 'failed', sipCode: res.status ?? 500 };
+      let stopWaiting = () => {};
+      const code = await Promise.race([
+        notified,
+        new Promise<number>((r) => {
+          const timer = setTimeout(() => r(202), NOTIFY_WAIT_MS);
+          const onAbort = () => r(-1);
+          signal.addEventListener('abort', onAbort, { once: true });
+          stopWaiting = () => {
+            clearTimeout(timer);
+            signal.removeEventListener('abort', onAbort);
+          };
+        }),
+      ]);
+      stopWaiting();
+      if (code === -1) return { status: 'failed', sipCode: 487 };
+      if (code >= 300) return { status: 'failed', sipCode: code };
+      if (this.#state === 'answered') await this.hangup();
+      return { status: 'accepted', sipCode: 202 };
+    } finally {
+      this.#notify = null;
+    }
   }
 
-  setVariable(_key: string, _value: string): void {}
+  setVariable(key: string, value: string): void {
+    this.#variables[key] = value;
+  }
 
   setHeader(name: string, value: string): void {
     if (!/^[A-Za-z0-9-]{1,64}$/.test(name) || /[\r\n]/.test(value)) throw new TypeError(`'${name}' is not a SIP header we can set`);
@@ -214,8 +322,21 @@ export class SipCall implements CallBackend {
         return;
       case 'BYE':
         t.send(responseTo(m, 200, 'OK'), from);
+        if (this.#notify && this.#state === 'answered') {
+          // The caller leaves during a transfer: it went to the target.
+          this.seen.hungUpBy = 'caller';
+          this.#over();
+          this.#notify(200);
+          return;
+        }
         this.#callerGone('caller');
         return;
+      case 'NOTIFY': {
+        t.send(responseTo(m, 200, 'OK'), from);
+        const frag = /^SIP\/2\.0\s+(\d{3})/m.exec(m.body);
+        if (frag && Number(frag[1]) >= 200) this.#notify?.(Number(frag[1]));
+        return;
+      }
       case 'CANCEL':
         t.send(responseTo(m, 200, 'OK'), from);
         if (this.#state === 'ringing') {
@@ -226,7 +347,7 @@ export class SipCall implements CallBackend {
       case 'INFO': {
         t.send(responseTo(m, 200, 'OK'), from);
         const sig = /Signal\s*=\s*([0-9*#A-D])/i.exec(m.body);
-        if (sig && this.#state === 'answered') this.#listener({ type: 'dtmf', digit: sig[1].toUpperCase() });
+        if (sig) this.#callerDigit(sig[1].toUpperCase());
         return;
       }
       default:
@@ -235,7 +356,17 @@ export class SipCall implements CallBackend {
   }
 
   onResponse(m: SipMessage): void {
-    if (cseq(m).method === 'BYE' && (m.status ?? 0) >= 200) this.#byeDone?.();
+    if ((m.status ?? 0) >= 200) this.#pending.get(cseq(m).seq)?.(m);
+  }
+
+  /** A digit of the caller: to the script, and on to a bridged B-leg unless blocked. */
+  #callerDigit(digit: string): void {
+    if (this.#state !== 'answered') return;
+    const toB = this.#toB;
+    if (!toB) return this.#listener({ type: 'dtmf', digit });
+    const relayed = !this.#blocked.includes(digit);
+    if (relayed) toB.digit(digit);
+    this.#listener({ type: 'dtmf', digit, relayed });
   }
 
   #callerGone(cause: string): void {
@@ -253,10 +384,13 @@ export class SipCall implements CallBackend {
       this.media.close();
       this.clock.close();
       // The transaction may still retransmit (until its ACK); forget the call after that.
-      setTimeout(() => {
+      // Our requests still waiting for answers (the BYE) keep it known until they have them.
+      const forget = () => {
+        if (this.#pending.size) return void setTimeout(forget, 100).unref();
         this.#stopRetransmit();
         this.#d.onOver();
-      }, this.#retransmit ? TIMER_H : 0).unref();
+      };
+      setTimeout(forget, this.#retransmit ? TIMER_H : 0).unref();
     }
   }
 
@@ -298,14 +432,20 @@ export class SipCall implements CallBackend {
   }
 
   /** BYE within the dialog, retransmitted until answered (at most 2 s waited here). */
-  #sendBye(): Promise<void> {
+  async #sendBye(): Promise<void> {
+    await this.#sendInDialog('BYE', [], 2_000);
+  }
+
+  /** A request within the caller's dialog, retransmitted until its final response (null after `maxMs`). */
+  #sendInDialog(method: string, extra: [string, string][], maxMs: number): Promise<SipMessage | null> {
     const inv = this.#d.invite;
     const t = this.#d.transport;
     const target = uriOf(header(inv, 'contact')) || uriOf(header(inv, 'from'));
     const to = this.#d.source;
     const routes = headers(inv, 'record-route').reverse();
-    const bye: SipMessage = {
-      method: 'BYE',
+    const seq = this.#localCseq++;
+    const req: SipMessage = {
+      method,
       uri: target,
       headers: [
         ['via', `SIP/2.0/UDP ${t.address}:${t.port};branch=z9hG4bK${randomBytes(8).toString('hex')};rport`],
@@ -313,8 +453,10 @@ export class SipCall implements CallBackend {
         ['from', `${header(inv, 'to')};tag=${this.#toTag}`],
         ['to', header(inv, 'from') ?? ''],
         ['call-id', this.call.callId],
-        ['cseq', `${this.#localCseq++} BYE`],
+        ['cseq', `${seq} ${method}`],
+        ['contact', `<sip:${this.call.to || 'scriptforge'}@${t.address}:${t.port}>`],
         ...routes.map((r): [string, string] => ['route', r]),
+        ...extra,
         ...this.#extraHeaders,
       ],
       body: '',
@@ -327,16 +469,16 @@ export class SipCall implements CallBackend {
     return new Promise((resolve) => {
       let interval = T1;
       let timer: NodeJS.Timeout;
-      const giveUp = setTimeout(() => finish(), 2_000);
-      const finish = () => {
+      const finish = (r: SipMessage | null) => {
         clearTimeout(timer);
         clearTimeout(giveUp);
-        this.#byeDone = null;
-        resolve();
+        this.#pending.delete(seq);
+        resolve(r);
       };
-      this.#byeDone = finish;
+      const giveUp = setTimeout(() => finish(null), maxMs);
+      this.#pending.set(seq, finish);
       const send = () => {
-        t.send(bye, dest);
+        t.send(req, dest);
         timer = setTimeout(send, (interval = Math.min(interval * 2, T2)) / 2);
       };
       send();

@@ -2,7 +2,7 @@
  * The built-in SIP user agent (PRODUCT.md §6.2), a CallBackend over SIP/UDP and RTP: it answers
  * INVITEs with G.711 (PCMU/PCMA) and RFC 4733 telephone-events, plays WAV files and espeak-ng speech
  * paced at 20 ms, takes the caller's digits (barge-in), sends digits, records, and ends calls with
- * BYE. Not yet: bridge and transfer (they fail with 501).
+ * BYE, bridges to a second SIP leg (bleg.ts: INVITE as a UAC, media relayed both ways) and transfers with REFER.
  *
  * @example
  *   const ua = await SipUserAgent.start({ host: '127.0.0.1', port: 5060, audio, speech: new SpeechCache(dir), recordDir,
@@ -10,6 +10,7 @@
  */
 export { SipUserAgent, type UserAgentOptions } from './ua.js';
 export { SipCall, type SipCallDeps, type SipTransport } from './call.js';
+export { BLeg, resolveDestination, bridgeStatus, type LegTransport, type InviteOutcome } from './bleg.js';
 export { SpeechCache, SpeechUnavailableError, ensureStockPrompts, renderSpeech, ESPEAK } from './espeak.js';
 export { RtpMedia, FRAME_MS, FRAME_SAMPLES, type MediaStats } from './media.js';
 export { parseSip, serializeSip, type SipMessage } from './message.js';

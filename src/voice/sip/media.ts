@@ -145,6 +145,59 @@ export class RtpMedia {
     return done;
   }
 
+  /**
+   * Relays another leg until `signal` aborts: its audio (any packet size, re-framed into 20 ms and
+   * encoded in this leg's codec; a frame of buffer against arrival jitter, at most 1 s kept) and its
+   * digits (as RFC 4733 events, in between). Resolves `done` with the frames sent.
+   */
+  relay(signal: AbortSignal): { audio(s: Int16Array): void; digit(d: string): void; done: Promise<number> } {
+    let pending = new Int16Array(0);
+    let primed = false;
+    const digits: string[] = [];
+    let f = 0;
+    let startTs = 0;
+    const frames = DTMF_TONE_FRAMES + DTMF_GAP_FRAMES;
+    const done = this.#run(() => {
+      if (digits.length) {
+        const pt = this.#neg?.dtmfPayload ?? DEFAULT_DTMF_PT;
+        const event = EVENT_DIGITS.indexOf(digits[0]);
+        if (f === 0) startTs = this.#ts;
+        let out: Buffer = Buffer.alloc(0);
+        if (f < DTMF_TONE_FRAMES) {
+          const end = f === DTMF_TONE_FRAMES - 1;
+          out = Object.assign(buildEvent({ event, end, volume: 10, duration: (f + 1) * FRAME_SAMPLES }), { pt, ts: startTs, marker: f === 0, repeat: end ? 3 : 1 });
+        }
+        if (++f === frames) {
+          f = 0;
+          digits.shift();
+        }
+        return out;
+      }
+      if (!primed && pending.length < 2 * FRAME_SAMPLES) return Buffer.alloc(0);
+      if (pending.length < FRAME_SAMPLES) {
+        primed = false; // ran dry: wait for a frame of buffer again
+        return Buffer.alloc(0);
+      }
+      primed = true;
+      const out = pending.slice(0, FRAME_SAMPLES);
+      pending = pending.slice(FRAME_SAMPLES);
+      return out;
+    }, signal);
+    return {
+      audio: (s) => {
+        const keep = Math.max(0, Math.min(pending.length, 8000 - s.length));
+        const next = new Int16Array(keep + s.length);
+        next.set(pending.subarray(pending.length - keep));
+        next.set(s, keep);
+        pending = next;
+      },
+      digit: (d) => {
+        if (EVENT_DIGITS.includes(d) && digits.length < 32) digits.push(d);
+      },
+      done,
+    };
+  }
+
   /** Stops sending and receiving. */
   close(): void {
     this.#closed = true;

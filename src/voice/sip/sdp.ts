@@ -75,3 +75,21 @@ export function buildSdp(o: { address: string; port: number; sessionId: number; 
   ];
   return lines.join('\r\n') + '\r\n';
 }
+
+/** Our offer (a B-leg's INVITE): these G.711 payloads in order of preference, and telephone-event. */
+export function buildOffer(o: { address: string; port: number; sessionId: number; payloads: (0 | 8)[]; dtmfPayload: number }): string {
+  const lines = [
+    'v=0',
+    `o=ScriptForge ${o.sessionId} ${o.sessionId} IN IP4 ${o.address}`,
+    's=ScriptForge',
+    `c=IN IP4 ${o.address}`,
+    't=0 0',
+    `m=audio ${o.port} RTP/AVP ${[...o.payloads, o.dtmfPayload].join(' ')}`,
+    ...o.payloads.map((p) => `a=rtpmap:${p} ${p === 0 ? 'PCMU' : 'PCMA'}/8000`),
+    `a=rtpmap:${o.dtmfPayload} telephone-event/8000`,
+    `a=fmtp:${o.dtmfPayload} 0-16`,
+    'a=ptime:20',
+    'a=sendrecv',
+  ];
+  return lines.join('\r\n') + '\r\n';
+}

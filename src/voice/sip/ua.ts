@@ -26,8 +26,12 @@ export interface UserAgentOptions {
   onError?: (err: unknown) => void;
 }
 
+type LegHandler = { onRequest(m: SipMessage, from: { address: string; port: number }): void; onResponse(m: SipMessage): void };
+
 export class SipUserAgent implements SipTransport {
   readonly calls = new Map<string, SipCall>();
+  /** Outgoing legs (bridge), by Call-ID. */
+  readonly legs = new Map<string, LegHandler>();
   readonly #socket: dgram.Socket;
   readonly #o: UserAgentOptions;
   readonly address: string;
@@ -68,12 +72,20 @@ export class SipUserAgent implements SipTransport {
     this.#socket.send(serializeSip(m), to.port, to.address);
   }
 
+  route(callId: string, handler: LegHandler): () => void {
+    this.legs.set(callId, handler);
+    return () => {
+      if (this.legs.get(callId) === handler) this.legs.delete(callId);
+    };
+  }
+
   /** Hangs up every call, then stops listening. */
   async close(): Promise<void> {
     if (this.#closed) return;
     await Promise.all([...this.calls.values()].map((c) => c.shutdown()));
     this.#closed = true;
     this.calls.clear();
+    this.legs.clear();
     this.#socket.close();
   }
 
@@ -82,6 +94,8 @@ export class SipUserAgent implements SipTransport {
     if (!m) return;
     const callId = header(m, 'call-id');
     if (!callId) return;
+    const leg = this.legs.get(callId);
+    if (leg) return m.status !== undefined ? leg.onResponse(m) : leg.onRequest(m, from);
     const call = this.calls.get(callId);
     if (m.status !== undefined) {
       call?.onResponse(m);
