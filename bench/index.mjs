@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Engine, coldStart, latency, prepareScript, throughput } from './engine.mjs';
 import { benchModules } from './modules.mjs';
 import { benchRouting } from './routing.mjs';
+import { benchVoice } from './voice.mjs';
 import { anchorCode, benchQuickJs } from './quickjs.mjs';
 import { fmtMs, fmtRate, round, table } from './stats.mjs';
 import { INPUT, ROUTING_BYTES, ROUTING_SCRIPT, checkResult } from './workload.mjs';
@@ -59,6 +60,15 @@ const modules = await benchModules(progress);
 
 // --- 5. the routing endpoint over HTTP, against a bare Fastify route ------------------------------------
 const routingHttp = await benchRouting(progress);
+
+// --- 5b. Class 5 voice over SIP: answer to the wire, RTP jitter of 50 concurrent calls ---------------------
+let voice;
+try {
+  voice = await benchVoice(progress);
+} catch (err) {
+  progress(`voice: failed (${err.message}); sipp is not needed, espeak-ng is`);
+  voice = { failed: err.message };
+}
 
 // --- 6. memory with 1,000 warm scripts (each case in a process of its own) ---------------------------
 const memoryCases = [
@@ -111,6 +121,14 @@ const targets = [
     pass: m.warm ? m.warm.total <= GiB : false,
   })),
 ];
+const voiceTargets = {
+  answer: { name: 'voice: ctx.answer() to the 200 OK on the wire, p99', target: '<= 5 ms', value: voice.answer?.toWire.p99 ?? null, unit: 'ms', pass: !voice.failed && voice.answer.toWire.p99 <= 5 },
+  jitter: {
+    name: `voice: ${voice.concurrent?.calls ?? 50} concurrent calls playing audio, RTP send jitter p99`, target: '<= 5 ms', value: voice.concurrent?.jitter.p99 ?? null, unit: 'ms',
+    pass: !voice.failed && voice.concurrent.failed === 0 && voice.concurrent.jitter.p99 <= 5,
+  },
+};
+targets.push(voiceTargets.answer, voiceTargets.jitter);
 
 const result = {
   env: { ...env, workers },
@@ -126,6 +144,7 @@ const result = {
   coldStart: cold,
   modules,
   routingHttp,
+  voice,
   memory,
   workerRestarts: restarts,
   targets,
@@ -177,6 +196,18 @@ function render(r) {
     ['bare Fastify route echoing the call', fmtRate(h.bare.perSec), '100%', `${h.bare.p50} ms`, `${h.bare.p99} ms`, '', ''],
     ['POST /api/v1/routing/{id} (fresh)', fmtRate(h.scriptforge.perSec), `${(h.ratio * 100).toFixed(0)}%`, `${h.scriptforge.p50} ms`, `${h.scriptforge.p99} ms`, '≥ 50%, p99 ≤ 10 ms', yes(targets[5].pass && targets[6].pass)],
   ];
+  const v = r.voice;
+  const vrow = (label, d, target = '', pass = '') => [label, d.n, fmtMs(d.p50), fmtMs(d.p99), fmtMs(d.max), target, pass];
+  const voiceRows = v.failed
+    ? [['Class 5 voice over SIP', 'result'], ['did not run', v.failed]]
+    : [
+        ['Class 5 voice over SIP (real server, UDP caller on 127.0.0.3)', 'n', 'p50', 'p99', 'max', 'target', ''],
+        vrow('ctx.answer() (timeline, whole ms) → 200 OK to the socket', v.answer.toWire, '≤ 5 ms', yes(voiceTargets.answer.pass)),
+        vrow('  SIP call answer() → 200 OK to the socket', v.answer.backend),
+        vrow('  at the caller: INVITE→200 minus the answer time (upper bound)', v.answer.seenByCaller),
+        vrow(`${v.concurrent.calls} calls playing ivr/menu.wav at once: |RTP interval − 20 ms| received${v.concurrent.failed ? ` (${v.concurrent.failed} failed)` : ''}`, v.concurrent.jitter, 'p99 ≤ 5 ms', yes(voiceTargets.jitter.pass)),
+        vrow('  in the server: each packet sent late against its 20 ms slot', v.concurrent.sendLate),
+      ];
   const mib = (b) => `${(b / MiB).toFixed(0)} MiB`;
   const both = (b) => `${mib(b)} (${(b / 1e9).toFixed(2)} GB)`;
   const memRows = [
@@ -205,10 +236,13 @@ function render(r) {
     '',
     table(httpRows),
     '',
+    table(voiceRows),
+    '',
     table(memRows),
     '',
     `"vs anchor" is exec/s against the anchor measured in this run; anchor p50 ÷ ScriptForge p50, 1 at a time: fresh ${r.ratios.freshSequentialP50}×, reuse ${r.ratios.reuseSequentialP50}×.`,
     '"in worker" is the time the worker reports for the execution itself; the rest of p50 is the trip supervisor ↔ worker.',
+    'Voice: answer figures over calls one at a time; jitter measured at the receiving sockets (a loaded machine adds its own).',
     'Memory: RSS of the supervisor plus all workers after each script ran once (1 GiB = 1024 MiB is the pass line; GB shown too).',
     `Worker restarts during the run: ${r.workerRestarts}. Targets met: ${targets.filter((t) => t.pass).length} of ${targets.length}.`,
     '',

@@ -20,6 +20,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { routingRoutes } from './routes/routing.js';
 import { simulateRoutes } from './routes/simulate.js';
 import { voiceRoutes } from './routes/voice.js';
+import { audioRoutes } from './routes/audio.js';
 import { runRoutes } from './routes/run.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { scriptRoutes } from './routes/scripts.js';
@@ -33,6 +34,8 @@ export interface AppDeps {
   bodyLimit?: number;
   /** Operator configuration of the sandbox's modules (SMTP, SMS, REST API, egress). */
   modules?: ModuleConfig;
+  /** The data folder (uploaded audio and recordings are files under it); default ./data. */
+  dataDir?: string;
   /** How cxJob's runner polls and how many jobs it runs at once. */
   jobs?: JobRunnerOptions;
 }
@@ -91,9 +94,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   driverRoutes(app, { auth, executor });
   scheduleRoutes(app, { store: deps.store, auth, scheduler });
   jobRoutes(app, { store: deps.store, auth });
-  voiceRoutes(app, { auth, store: deps.store }); // numbers answered by the SIP user agent (../sip.ts)
+  voiceRoutes(app, { auth, store: deps.store }); // numbers answered by the SIP user agent (../sip.ts), calls
+  audioRoutes(app, { auth, dataDir: deps.dataDir ?? './data' }); // uploaded audio and recordings
   routingRoutes(app, { auth, store: deps.store, router: new Router(deps.store, executor) });
-  simulateRoutes(app, { auth, executor }); // live simulated calls (the IDE's Call tab)
+  simulateRoutes(app, { auth, executor, dataDir: deps.dataDir ?? './data' }); // live simulated calls (the IDE's Call tab)
   await app.register(import('./routes/web.js')); // the web IDE at /, from dist/web
   const runner = jobs;
   app.addHook('onReady', async () => {

@@ -59,7 +59,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     // Shown once: only its hash is stored.
     process.stdout.write(`\nOperator key (shown once, keep it safe; it creates accounts):\n\n  ${made}\n\n`);
   }
-  const app = await buildApp({ store, engine, logger, modules: cfg.modules });
+  const app = await buildApp({ store, engine, logger, modules: cfg.modules, dataDir: cfg.dataDir });
   const url = await app.app.listen({ port: cfg.port, host: cfg.host });
   const sip = cfg.sipListen
     ? await startSipService({ ...parseListen(cfg.sipListen), store, executor: app.executor, dataDir: cfg.dataDir, log: app.app.log })

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Executor } from '../executor/index.js';
 import { newId, type Store } from '../store/index.js';
-import { AudioDir, DEFAULT_MAX_CALL_MS, runCall } from '../voice/index.js';
+import { AudioDir, DEFAULT_MAX_CALL_MS, runCall, type AudioFiles } from '../voice/index.js';
 import { SipUserAgent, SpeechCache, ensureStockPrompts, type SipCall } from '../voice/sip/index.js';
 
 export interface SipServiceOptions {
@@ -63,6 +63,21 @@ export async function startSipService(o: SipServiceOptions): Promise<SipService>
   };
 }
 
+/** Where an account's uploads (`user/NAME` in its scripts) live: DATA/audio/user/<accountId>/. */
+export function userAudioDir(dataDir: string, accountId: string): string {
+  return path.join(dataDir, 'audio', 'user', accountId);
+}
+
+/** Where an account's recordings (ctx.record(name)) are written: DATA/recordings/<accountId>/. */
+export function recordingsDir(dataDir: string, accountId: string): string {
+  return path.join(dataDir, 'recordings', accountId);
+}
+
+/** The audio an account's call plays: the stock prompts, and `user/` mapped to the account's own uploads. */
+export function accountAudio(dataDir: string, accountId: string): AudioDir {
+  return new AudioDir(path.join(dataDir, 'audio'), userAudioDir(dataDir, accountId));
+}
+
 async function runSipCall(o: SipServiceOptions, call: SipCall): Promise<void> {
   const n = await o.store.getVoiceNumber(call.call.to);
   const rt = n ? await o.executor.runtimeOf(n.accountId, n.scriptId) : null;
@@ -71,7 +86,9 @@ async function runSipCall(o: SipServiceOptions, call: SipCall): Promise<void> {
     call.close();
     return;
   }
-  call.recordDir = path.join(o.dataDir, 'recordings', n.accountId);
+  call.recordDir = recordingsDir(o.dataDir, n.accountId);
+  // The call plays the account's own uploads: `audio` is a plain field of SipCall, set per call here.
+  (call as { audio: AudioFiles }).audio = accountAudio(o.dataDir, n.accountId);
   call.ringing();
   const startedAt = new Date().toISOString();
   const t0 = performance.now();

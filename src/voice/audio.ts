@@ -42,12 +42,20 @@ export function audioPath(name: string): string {
   return `${m[1]}/${m[2]}`;
 }
 
-/** Audio files in a folder: `ivr/` holds the stock prompts, `user/` the uploads. */
+/**
+ * Audio files in a folder: `ivr/` holds the stock prompts, `user/` the uploads. `userDir` is where
+ * `user/NAME` is found (default ROOT/user): a server gives each account a folder of its own.
+ */
 export class AudioDir implements AudioFiles {
-  constructor(readonly root: string) {}
+  readonly userDir: string;
+
+  constructor(readonly root: string, userDir?: string) {
+    this.userDir = userDir ?? path.join(root, 'user');
+  }
 
   info(name: string): AudioInfo {
-    const file = path.join(this.root, audioPath(name));
+    const rel = audioPath(name);
+    const file = rel.startsWith('user/') ? path.join(this.userDir, rel.slice(5)) : path.join(this.root, rel);
     let fd: number;
     try {
       fd = fs.openSync(file, 'r');

@@ -13,13 +13,13 @@
  * stream hangs up too. An account has at most MAX_LIVE_CALLS at once, each at most the runtime's
  * maximum call duration.
  */
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Executor } from '../../executor/index.js';
-import { AudioDir, DEFAULT_MAX_CALL_MS, SimulatedCall, runCall, type TimelineEntry } from '../../voice/index.js';
+import { DEFAULT_MAX_CALL_MS, SimulatedCall, runCall, type TimelineEntry } from '../../voice/index.js';
 import type { Auth } from '../auth.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { acceptRawJson, inputOf } from '../raw-json.js';
+import { accountAudio } from '../sip.js';
 
 /** Simulated calls an account may have going at once. */
 export const MAX_LIVE_CALLS = 5;
@@ -32,15 +32,14 @@ interface LiveCall {
 export interface SimulateDeps {
   auth: Auth;
   executor: Executor;
-  /** Where prompts are found: DIR/ivr/*.wav, DIR/user/* (default $SCRIPTFORGE_DATA_DIR/audio, or ./data/audio). */
-  audioDir?: string;
+  /** The server's data folder: prompts in DATA/audio/ivr, each account's uploads in DATA/audio/user/<account>. */
+  dataDir: string;
   /** The longest a simulated call may last (default the runtime's, an hour). */
   maxCallMs?: number;
 }
 
 export function simulateRoutes(app: FastifyInstance, deps: SimulateDeps): void {
   const live = new Map<string, LiveCall>();
-  const audioDir = deps.audioDir ?? path.join(process.env.SCRIPTFORGE_DATA_DIR ?? './data', 'audio');
   const maxCallMs = deps.maxCallMs ?? DEFAULT_MAX_CALL_MS;
   const mine = (accountId: string, callId: string): LiveCall => {
     const c = live.get(callId);
@@ -80,7 +79,7 @@ export function simulateRoutes(app: FastifyInstance, deps: SimulateDeps): void {
           rt.host.dispose();
           throw new HttpError(429, 'TOO_MANY_CALLS', `At most ${MAX_LIVE_CALLS} simulated calls at once per account: hang one up first`);
         }
-        const call = new SimulatedCall({ audio: new AudioDir(audioDir), realtime: true });
+        const call = new SimulatedCall({ audio: accountAudio(deps.dataDir, accountId), realtime: true });
         const callId = call.call.callId;
         live.set(callId, { accountId, call });
 
