@@ -2,7 +2,6 @@
  * `scriptforge call FILE`: runs a Class 5 voice script against a simulated call, through the real
  * engine, and prints the call's timeline.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine, type Limits } from '../engine/index.js';
@@ -12,7 +11,7 @@ import {
   AudioDir, DEFAULT_MAX_CALL_MS, SimulatedCall, parseDestination, parseDigits, runCall,
   type CallOutcome, type Destination, type TimelineEntry,
 } from '../voice/index.js';
-import { UsageError, positive, readData } from './usage.js';
+import { UsageError, positive, readData, readScriptFile } from './usage.js';
 
 const HELP = `Usage: scriptforge call FILE [options]
 
@@ -66,14 +65,7 @@ export async function callCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(`call needs exactly one FILE\n\n${HELP}`);
-  const file = positionals[0];
-  let code: string;
-  try {
-    code = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  const { file, code } = readScriptFile('call', positionals, HELP);
   const input = o.data === undefined ? '' : readData(o.data);
   const limits: Partial<Limits> = {};
   if (o.timeout !== undefined) limits.cpuMs = positive('--timeout', o.timeout);

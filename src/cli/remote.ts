@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { analyze, guessType } from '../runtime/index.js';
-import { UsageError } from './usage.js';
+import { UsageError, readScriptFile } from './usage.js';
 
 const PUSH_HELP = `Usage: scriptforge push FILE [--name NAME] [--type script|app|driver] [--id ID] [--server URL] [--key KEY]
 
@@ -62,14 +62,7 @@ const conn = { server: { type: 'string' }, key: { type: 'string' }, help: { type
 export async function pushCommand(argv: string[]): Promise<number> {
   const { values: o, positionals } = parse(argv, { ...conn, name: { type: 'string' }, type: { type: 'string' }, id: { type: 'string' } }, PUSH_HELP);
   if (o.help) return help(PUSH_HELP);
-  if (positionals.length !== 1) throw new UsageError(`push needs exactly one FILE\n\n${PUSH_HELP}`);
-  const file = positionals[0];
-  let code: string;
-  try {
-    code = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  const { file, code } = readScriptFile('push', positionals, PUSH_HELP);
   const c = connection(o);
   const name = (o.name as string | undefined) ?? path.basename(file).replace(/\.[cm]?js$/, '');
   return remote(async () => {

@@ -1,5 +1,4 @@
 /** `scriptforge run FILE`: runs customer code locally through the real engine (one worker process). */
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine, type ExecutionType, type Isolation, type Limits } from '../engine/index.js';
@@ -7,7 +6,7 @@ import { MODULES, moduleHost } from '../modules/index.js';
 import { SqliteStore } from '../store/sqlite/index.js';
 import { analyze, guessType, run, type Envelope } from '../runtime/index.js';
 import { printHuman } from './print.js';
-import { UsageError, positive, readData } from './usage.js';
+import { UsageError, positive, readData, readScriptFile } from './usage.js';
 
 const HELP = `Usage: scriptforge run FILE [options]
 
@@ -46,14 +45,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(`run needs exactly one FILE\n\n${HELP}`);
-  const file = positionals[0];
-  let code: string;
-  try {
-    code = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  const { file, code } = readScriptFile('run', positionals, HELP);
   if (o.type !== undefined && !TYPES.includes(o.type)) throw new UsageError(`--type must be one of ${TYPES.join(', ')}, not '${o.type}'`);
   if (o.isolation !== undefined && o.isolation !== 'fresh' && o.isolation !== 'reuse') {
     throw new UsageError(`--isolation must be fresh or reuse, not '${o.isolation}'`);

@@ -5,6 +5,17 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** The one FILE a command takes, and its text: a UsageError (with `help`) when it is missing or unreadable. */
+export function readScriptFile(command: string, positionals: string[], help: string): { file: string; code: string } {
+  if (positionals.length !== 1) throw new UsageError(`${command} needs exactly one FILE\n\n${help}`);
+  const file = positionals[0];
+  try {
+    return { file, code: fs.readFileSync(file, 'utf8') };
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
 /** `--data JSON` or `--data @FILE`: the JSON text, checked. */
 export function readData(arg: string): string {
   let text = arg;
