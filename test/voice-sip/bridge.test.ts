@@ -125,19 +125,7 @@ Content-Length: 0
 
   it('the caller hangs up while bridged: the B-leg gets our BYE, the bridge rejects with CallEnded', async () => {
     const toB = await rtpSink();
-    const b = await sippUas(scenario('bleg-bye', '<recv request="INVITE"/>' + uasAnswer(toB.port) + `
-  <recv request="BYE" timeout="15000"/>
-  <send>
-    <![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-    ]]>
-  </send>`));
+    const b = await sippUas(scenario('bleg-bye', '<recv request="INVITE"/>' + uasAnswer(toB.port) + RECV_BYE));
     try {
       const id = await t.voiceScript('4434', `async function main(data, ctx) {
         await ctx.answer();
