@@ -45,6 +45,45 @@ describe('fresh isolation (the default)', () => {
   });
 });
 
+describe('frozen built-ins (fresh and reuse alike)', () => {
+  it('refuse changes: silently in sloppy code, with a TypeError in strict code', async () => {
+    const sloppy = 'function main() { Array.prototype.extra = 1; JSON.stringify = null; Math.PI = 3; return [typeof [].extra, typeof JSON.stringify, Math.PI] }';
+    expect(await exec(engine, sloppy)).toMatchObject({ ok: true, result: ['undefined', 'function', Math.PI] });
+    // The few properties made overridable on objects that inherit them say so even in sloppy code.
+    const inherited = 'function main() { Object.prototype.toString = null }';
+    expect(await exec(engine, inherited)).toMatchObject({ ok: false, error: { name: 'TypeError', message: "Cannot assign to read only property 'toString' of a built-in prototype" } });
+    const strict = '"use strict"; function main() { String.prototype.shout = function () { return this.toUpperCase() }; return "a".shout() }';
+    expect(await exec(engine, strict)).toMatchObject({ ok: false, error: { name: 'TypeError', message: expect.stringMatching(/shout|not extensible/) } });
+  });
+
+  it("still let code set toString, name, message or constructor on its own objects (no 'override mistake')", async () => {
+    const code = `"use strict";
+      class RouteError extends Error { constructor(m) { super(m); this.name = 'RouteError' } }
+      function Gw(ip) { this.ip = ip }
+      Gw.prototype.toString = function () { return 'gw ' + this.ip };
+      Gw.prototype.constructor = Gw;
+      function main() {
+        const e = new RouteError('no route'); e.message = 'no route to 44';
+        const copy = Object.assign({}, { toString: 'data', constructor: 1, valueOf: 2 });
+        return [String(e), String(new Gw('10.0.0.1')), copy, e instanceof Error];
+      }`;
+    expect(await exec(engine, code)).toMatchObject({ ok: true, result: ['RouteError: no route to 44', 'gw 10.0.0.1', { toString: 'data', constructor: 1, valueOf: 2 }, true] });
+  });
+
+  it('a changed RegExp.prototype, a non-configurable global or a new global prototype do not reach the next run', async () => {
+    const code = `function main() {
+      const seen = ['x'.replace(/x/, 'y'), typeof pinned, typeof injected];
+      RegExp.prototype.exec = () => null;
+      Object.defineProperty(globalThis, 'pinned', { value: 1 });
+      Object.setPrototypeOf(globalThis, { injected: 1 });
+      return seen;
+    }`;
+    const first = await exec(engine, code, { tenant: 'tamper-globals' });
+    const second = await exec(engine, code, { tenant: 'tamper-globals' });
+    expect([first.ok ? first.result : first.error, second.ok ? second.result : second.error]).toEqual([['y', 'undefined', 'undefined'], ['y', 'undefined', 'undefined']]);
+  });
+});
+
 describe('reuse isolation', () => {
   it('keeps a warm context per script version', async () => {
     const code = 'let n = 0;\nfunction main() { globalThis.calls = (globalThis.calls || 0) + 1; return [++n, calls] }';

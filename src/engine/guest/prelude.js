@@ -380,84 +380,101 @@
     return { name: 'Error', message: 'Uncaught ' + describeValue(e) };
   }
 
-  // --- fresh state: restore globals, detect tampered intrinsics ------------------------------------
+  // --- fresh state: frozen built-ins, globals put back before each execution --------------------
+  // Built-ins are frozen once per context (as in Hardened JavaScript), so that no execution can
+  // change what the next one finds, and nothing needs checking per run. The properties that code
+  // commonly sets on its own objects and errors (`err.name = ...`, `Foo.prototype.toString = ...`)
+  // become accessors that define the property on the object assigned to, not on the built-in
+  // (the "override mistake" of a frozen prototype). RegExp.prototype alone stays unfrozen: V8 takes
+  // its fast regular-expression paths only while that object is untouched, so it is checked instead.
   const INSTALLED = new SetCtor(['process']);
-  const globalSnapshot = new MapCtor();
-  for (const k of ownKeys(G)) apply(mapSet, globalSnapshot, [k, getOwnPropertyDescriptor(G, k)]);
-  const intrinsics = [];
-  (function snapshotIntrinsics() {
-    const seen = new SetCtor();
-    const roots = [];
-    for (const k of ownKeys(G)) {
-      const v = G[k];
-      if (v !== G && (typeof v === 'function' || (typeof v === 'object' && v !== null))) roots.push(v);
-      if (typeof v === 'object' && v !== null && v !== G) {
-        for (const n of ownKeys(v)) {
-          const d = getOwnPropertyDescriptor(v, n);
-          if (typeof d.value === 'function') roots.push(d.value);
-        }
-      }
-    }
-    const hidden = [
-      function* () {}, async function () {}, async function* () {}, [][Symbol.iterator](), new Map().entries(),
-      new Set().values(), ''[Symbol.iterator](), /x/[Symbol.matchAll](''), Int8Array,
+  const regexpProto = RegExp.prototype;
+  const regexpKeys = ownKeys(regexpProto);
+  const regexpSaved = regexpKeys.map((k) => getOwnPropertyDescriptor(regexpProto, k));
+
+  (function lockdown() {
+    const errorProtos = [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError]
+      .map((C) => C.prototype);
+    const overridable = [
+      [Object.prototype, ownKeys(Object.prototype).filter((k) => typeof k === 'string')],
+      [Function.prototype, ['toString']],
+      [Error.prototype, ['toString']],
+      ...errorProtos.map((p) => [p, ['constructor', 'name', 'message']]),
     ];
-    for (const h of hidden) { roots.push(getPrototypeOf(h)); roots.push(getPrototypeOf(getPrototypeOf(h))); }
-    for (const r of roots) {
-      for (const o of [r, typeof r === 'function' ? r.prototype : null]) {
-        if (o === null || o === undefined || (typeof o !== 'object' && typeof o !== 'function') || seen.has(o)) continue;
-        seen.add(o);
-        const ks = ownKeys(o);
-        const data = [], accessors = [];
-        for (const k of ks) {
-          const d = getOwnPropertyDescriptor(o, k);
-          if ('value' in d) data.push(k, d.value); else accessors.push(k, d.get, d.set);
-        }
-        intrinsics.push({ o, count: ks.length, proto: getPrototypeOf(o), data, accessors });
+    for (const [home, names] of overridable) for (const name of names) overridableProperty(home, name);
+
+    const seen = new SetCtor([G, regexpProto]);
+    const queue = [];
+    const visit = (v) => { if ((typeof v === 'object' && v !== null) || typeof v === 'function') queue.push(v); };
+    for (const k of ownKeys(G)) if (!INSTALLED.has(k)) visit(getOwnPropertyDescriptor(G, k).value);
+    for (const h of [function* () {}, async function () {}, async function* () {}, [][Symbol.iterator](), new Map().entries(),
+      new Set().values(), ''[Symbol.iterator](), /x/[Symbol.matchAll]('')]) visit(getPrototypeOf(h));
+    visit(getPrototypeOf(regexpProto));
+    for (const d of regexpSaved) { visit(d.value); visit(d.get); visit(d.set); }
+    while (queue.length > 0) {
+      const o = queue.pop();
+      if (seen.has(o)) continue;
+      seen.add(o);
+      visit(getPrototypeOf(o));
+      for (const k of ownKeys(o)) {
+        const d = getOwnPropertyDescriptor(o, k);
+        visit(d.value); visit(d.get); visit(d.set);
       }
+      freeze(o);
+    }
+    // The global bindings of the built-ins cannot be replaced or deleted either.
+    for (const k of ownKeys(G)) {
+      if (INSTALLED.has(k)) continue;
+      const d = getOwnPropertyDescriptor(G, k);
+      if (d.configurable) defineProperty(G, k, 'value' in d ? { value: d.value, writable: false, configurable: false } : { configurable: false });
     }
   })();
 
+  /** `home[name]` as an accessor: reading gives the built-in; assigning defines it on the target object. */
+  function overridableProperty(home, name) {
+    const d = getOwnPropertyDescriptor(home, name);
+    if (d === undefined || !('value' in d) || !d.configurable) return;
+    const value = d.value;
+    defineProperty(home, name, {
+      get() { return value; },
+      set(v) {
+        if (this === home) throw new TypeError("Cannot assign to read only property '" + name + "' of a built-in prototype");
+        defineProperty(this, name, { value: v, writable: true, enumerable: true, configurable: true });
+      },
+      enumerable: d.enumerable,
+      configurable: false,
+    });
+  }
+
+  setProcess({});
+  const globalKeys = new SetCtor(ownKeys(G));
+  const globalProto = getPrototypeOf(G);
+  const { isExtensible } = Object;
+  const objectProto = Object.prototype;
+
   /**
-   * Puts the global object back as it was before the previous execution in this context; false when
-   * that is impossible or a built-in was changed. Done at the START of each fresh execution, so that
-   * what a previous one's late promise callbacks did is undone too.
+   * Puts the global object back as it was before the previous execution in this context (removes
+   * the globals it added); false when that cannot be done here. Done at the START of each fresh
+   * execution, so that what a previous one's late callbacks did is undone too.
    */
   function restore() {
-    let clean = true;
-    for (const k of ownKeys(G)) {
-      if (INSTALLED.has(k)) continue;
-      const saved = apply(mapGet, globalSnapshot, [k]);
-      if (saved === undefined) {
-        if (!deleteProperty(G, k)) clean = false;
-        continue;
+    const ks = ownKeys(G);
+    if (ks.length !== globalKeys.size || !hasOwn(G, 'process')) {
+      for (const k of ks) {
+        if (globalKeys.has(k)) continue;
+        if (!deleteProperty(G, k)) return false; // a global defined non-configurable: it stays
       }
-      const d = getOwnPropertyDescriptor(G, k);
-      if (!is(d.value, saved.value) || d.get !== saved.get || d.set !== saved.set) {
-        try { defineProperty(G, k, saved); } catch (e) { clean = false; }
-      }
-    }
-    for (const [k, saved] of globalSnapshot) {
-      if (!hasOwn(G, k)) { try { defineProperty(G, k, saved); } catch (e) { clean = false; } }
     }
     /x/.exec('x'); // reset RegExp.$1 and friends, which would otherwise carry the last match over
-    return clean && intrinsicsIntact();
+    return getPrototypeOf(G) === globalProto && isExtensible(G) && regexpIntact();
   }
-  function intrinsicsIntact() {
-    for (let i = 0; i < intrinsics.length; i++) {
-      const it = intrinsics[i];
-      const o = it.o;
-      if (ownKeys(o).length !== it.count || getPrototypeOf(o) !== it.proto) return false;
-      const data = it.data;
-      for (let j = 0; j < data.length; j += 2) {
-        const d = getOwnPropertyDescriptor(o, data[j]);
-        if (d === undefined || !is(d.value, data[j + 1])) return false;
-      }
-      const acc = it.accessors;
-      for (let j = 0; j < acc.length; j += 3) {
-        const d = getOwnPropertyDescriptor(o, acc[j]);
-        if (d === undefined || d.get !== acc[j + 1] || d.set !== acc[j + 2]) return false;
-      }
+  function regexpIntact() {
+    const ks = ownKeys(regexpProto);
+    if (ks.length !== regexpKeys.length || getPrototypeOf(regexpProto) !== objectProto || !isExtensible(regexpProto)) return false;
+    for (let i = 0; i < regexpKeys.length; i++) {
+      const d = getOwnPropertyDescriptor(regexpProto, regexpKeys[i]);
+      const s = regexpSaved[i];
+      if (d === undefined || d.value !== s.value || d.get !== s.get || d.set !== s.set || d.writable !== s.writable || d.configurable !== s.configurable) return false;
     }
     return true;
   }
@@ -588,11 +605,6 @@
         try { apply(t.fn, undefined, t.args); } catch (e) { inv.settled = inv.settled || { ok: false, v: e }; }
       }
       return pending(inv, quiet);
-    },
-
-    /** Restores an idle fresh context between executions, off the hot path; 'ok' or 'tampered'. */
-    clean() {
-      return restore() ? 'ok' : 'tampered';
     },
 
     /** Ends an execution that the host gave up on (wall time): drops its timers and state. */

@@ -21,7 +21,6 @@ export interface GuestApi {
   run: ivm.Reference<(...a: string[]) => string>;
   poll: ivm.Reference<(...a: unknown[]) => string>;
   abandon: ivm.Reference<(id: number) => string>;
-  clean: ivm.Reference<() => string>;
   defineScript: ivm.Reference<(...a: unknown[]) => void>;
   defineModule: ivm.Reference<(...a: unknown[]) => void>;
 }
@@ -29,7 +28,7 @@ export interface GuestApi {
 export class GuestContext {
   readonly scripts = new Set<string>();
   readonly modules = new Set<string>();
-  /** Restored since its last execution: the next fresh one may skip the restore. */
+  /** Never used yet: the next fresh execution may skip the restore. */
   clean = true;
   constructor(
     readonly context: ivm.Context,
@@ -75,7 +74,6 @@ export class IsolatePool {
   /** V8 code cache per script version and module, shared by all isolates of this worker. */
   readonly #codeCache = new Map<string, ivm.ExternalCopy<ArrayBuffer>>();
   readonly #opts: PoolOptions;
-  readonly #toClean: [Tenant, GuestContext][] = [];
 
   constructor(opts: PoolOptions) {
     this.#opts = opts;
@@ -135,37 +133,10 @@ export class IsolatePool {
     return gc;
   }
 
-  /**
-   * Gives back a fresh context; a tampered one (or one over the idle cap) is released. The restore
-   * of its global state happens right after the reply is on its way, not on the next call's path.
-   */
+  /** Gives back a fresh context; a tampered one (or one over the idle cap) is released. */
   giveBack(t: Tenant, gc: GuestContext, discard: boolean): void {
-    if (discard || t.idle.length >= this.#opts.maxIdleContexts || t.isolate.isDisposed) {
-      gc.release();
-      return;
-    }
-    t.idle.push(gc);
-    if (!gc.clean) {
-      this.#toClean.push([t, gc]);
-      if (this.#toClean.length === 1) setImmediate(() => this.#cleanIdle());
-    }
-  }
-
-  #cleanIdle(): void {
-    for (const [t, gc] of this.#toClean.splice(0)) {
-      if (gc.clean || !t.idle.includes(gc)) continue; // taken again meanwhile: it restored inline
-      let ok = false;
-      try {
-        ok = !t.isolate.isDisposed && gc.api.clean.applySync(undefined, [], { timeout: TIMEOUT_SETUP_MS }) === 'ok';
-      } catch {
-        ok = false;
-      }
-      if (ok) gc.clean = true;
-      else {
-        t.idle.splice(t.idle.indexOf(gc), 1);
-        gc.release();
-      }
-    }
+    if (discard || t.idle.length >= this.#opts.maxIdleContexts || t.isolate.isDisposed) gc.release();
+    else t.idle.push(gc);
   }
 
   discardReuse(t: Tenant, key: string): void {
@@ -187,7 +158,6 @@ export class IsolatePool {
       run: get('run'),
       poll: get('poll'),
       abandon: get('abandon'),
-      clean: get('clean'),
       defineScript: get('defineScript'),
       defineModule: get('defineModule'),
     });
