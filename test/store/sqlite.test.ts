@@ -28,6 +28,25 @@ describe('SqliteStore', () => {
     await s.close();
   });
 
+  it('writes executions behind, yet a read finds each one at once, and close() writes those waiting', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-store-'));
+    let s = new SqliteStore({ dataDir: dir });
+    const a = await s.createAccount('a');
+    const record = (id: string) => s.recordExecution({
+      id, accountId: a.id, scriptId: 'scr_x', version: 1, fn: 'main', trigger: 'routing', ok: true, resultJson: '{}',
+      error: null, logs: [], cpuMs: 0, wallMs: 0, startedAt: new Date().toISOString(),
+    });
+    await record('exe_read');
+    expect((await s.getExecution(a.id, 'exe_read'))?.trigger).toBe('routing');
+    await record('exe_listed');
+    expect((await s.listExecutions(a.id, { limit: 10 })).map((e) => e.id)).toEqual(['exe_listed', 'exe_read']);
+    await record('exe_at_close');
+    await s.close();
+    s = new SqliteStore({ dataDir: dir });
+    expect(await s.getExecution(a.id, 'exe_at_close')).not.toBeNull();
+    await s.close();
+  });
+
   it('scopes every read and write to the account', async () => {
     const s = store();
     const a = await s.createAccount('a');

@@ -21,6 +21,7 @@ import type {
   Store,
 } from '../types.js';
 import { newId } from '../ids.js';
+import { Cache } from './cache.js';
 import { sqliteDocs } from './docs.js';
 import { statements, type Sql } from './statements.js';
 import { sqliteJobs } from './jobs.js';
@@ -32,9 +33,31 @@ export interface SqliteStoreOptions {
   dataDir: string;
   /** Executions kept per script; older ones are deleted. */
   executionsPerScript?: number;
+  /** Scripts, routing chains and accounts kept in memory, each (default 10,000; 0 turns the caches off). */
+  cacheEntries?: number;
 }
 
 type Row = Record<string, unknown>;
+
+/** How long a routing call's execution may wait in memory before it is written, and how many may wait. */
+const FLUSH_MS = 1000;
+const MAX_PENDING = 20_000;
+
+/** The executions of a batch that survive the trim to `retain` per script: the newest of each, in order. */
+function newestPerScript(batch: ExecutionRecord[], retain: number): ExecutionRecord[] {
+  if (batch.length <= retain) return batch;
+  const seen = new Map<string, number>();
+  const keep: ExecutionRecord[] = [];
+  for (let i = batch.length - 1; i >= 0; i--) {
+    const n = (seen.get(batch[i].scriptId) ?? 0) + 1;
+    seen.set(batch[i].scriptId, n);
+    if (n <= retain) keep.push(batch[i]);
+  }
+  return keep.reverse();
+}
+
+/** An execution's logs_json when it logged nothing (most routing calls). */
+const NO_LOGS = '[]';
 
 const now = () => new Date().toISOString();
 
@@ -48,6 +71,19 @@ export class SqliteStore implements Store {
   #sinceTrim = new Map<string, number>();
   #pending: ExecutionRecord[] = [];
   #committed: Promise<void> | null = null;
+  #flushTimer: NodeJS.Timeout | null = null;
+  #flushError: Error | null = null;
+  /**
+   * What the routing path reads on every call, in memory. Exact because this store is the only
+   * writer of its file: each method below that changes a script row, a routing chain or an account
+   * drops the entry. Scripts by id (a script's account never changes); chains and accounts by
+   * account id. Misses (null) are not kept. Entries are frozen: callers share them.
+   */
+  readonly #scripts: Cache<Script>;
+  readonly #chains: Cache<RoutingChain>;
+  readonly #accounts: Cache<Account>;
+  readonly #insertExecution: Database.Statement;
+  readonly #trimExecutions: Database.Statement;
 
   constructor(opts: SqliteStoreOptions) {
     let file = ':memory:';
@@ -63,6 +99,18 @@ export class SqliteStore implements Store {
     this.#retain = opts.executionsPerScript ?? 1000;
     this.#migrate();
     this.#sql = statements(this.#db);
+    const entries = opts.cacheEntries ?? 10_000;
+    this.#scripts = new Cache(entries);
+    this.#chains = new Cache(entries);
+    this.#accounts = new Cache(entries);
+    this.#insertExecution = this.#sql(
+      `INSERT INTO executions (id, account_id, script_id, version, fn, trigger, ok, result_json, error_json, logs_json, cpu_ms, wall_ms, started_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#trimExecutions = this.#sql(
+      `DELETE FROM executions WHERE script_id = ? AND seq <= (
+         SELECT seq FROM executions WHERE script_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
+    );
     this.kv = sqliteKv(this.#db);
     this.docs = sqliteDocs(this.#db);
     this.jobs = sqliteJobs(this.#db);
@@ -87,11 +135,14 @@ export class SqliteStore implements Store {
   }
 
   async getAccount(id: string): Promise<Account | null> {
+    const cached = this.#accounts.get(id);
+    if (cached) return cached;
     const r = this.#sql('SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
-    return r ? account(r) : null;
+    return r ? this.#keep(this.#accounts, id, account(r)) : null;
   }
 
   async setAccountEgress(id: string, egress: AccountEgress): Promise<Account | null> {
+    this.#accounts.delete(id);
     this.#sql('UPDATE accounts SET egress_json = ? WHERE id = ?').run(JSON.stringify(egress), id);
     return this.getAccount(id);
   }
@@ -130,8 +181,10 @@ export class SqliteStore implements Store {
   }
 
   async getScript(accountId: string, id: string): Promise<Script | null> {
+    const cached = this.#scripts.get(id);
+    if (cached?.accountId === accountId) return cached;
     const r = this.#sql('SELECT * FROM scripts WHERE id = ? AND account_id = ? AND deleted = 0').get(id, accountId) as Row | undefined;
-    return r ? script(r) : null;
+    return r ? this.#keep(this.#scripts, id, script(r)) : null;
   }
 
   async listScripts(accountId: string): Promise<Script[]> {
@@ -142,6 +195,7 @@ export class SqliteStore implements Store {
     const existing = await this.getScript(accountId, id);
     if (!existing) return null;
     const t = now();
+    this.#scripts.delete(id);
     this.#db.transaction(() => {
       let latest = existing.latestVersion;
       let deployed = existing.deployedVersion;
@@ -163,6 +217,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteScript(accountId: string, id: string): Promise<boolean> {
+    this.#scripts.delete(id);
     const r = this.#sql('UPDATE scripts SET deleted = 1, updated_at = ? WHERE id = ? AND account_id = ? AND deleted = 0').run(now(), id, accountId);
     if (r.changes > 0) this.#sql('DELETE FROM schedules WHERE script_id = ?').run(id);
     return r.changes > 0;
@@ -188,6 +243,7 @@ export class SqliteStore implements Store {
 
   async deploy(accountId: string, scriptId: string, version: number): Promise<Script | null> {
     if (!(await this.getVersion(accountId, scriptId, version))) return null;
+    this.#scripts.delete(scriptId);
     this.#sql('UPDATE scripts SET deployed_version = ?, updated_at = ? WHERE id = ? AND account_id = ?').run(version, now(), scriptId, accountId);
     return this.getScript(accountId, scriptId);
   }
@@ -213,11 +269,16 @@ export class SqliteStore implements Store {
     return this.#sql('DELETE FROM voice_numbers WHERE number = ? AND account_id = ?').run(number, accountId).changes > 0;
   }
   async getRoutingChain(accountId: string): Promise<RoutingChain> {
+    const cached = this.#chains.get(accountId);
+    if (cached) return cached;
     const r = this.#sql('SELECT run_first_json, run_last_json FROM routing_chains WHERE account_id = ?').get(accountId) as Row | undefined;
-    return r ? { runFirst: JSON.parse(r.run_first_json as string) as string[], runLast: JSON.parse(r.run_last_json as string) as string[] } : { runFirst: [], runLast: [] };
+    // No row is an empty chain, kept too: most accounts have none, and the routing path asks on every call.
+    const chain = r ? { runFirst: JSON.parse(r.run_first_json as string) as string[], runLast: JSON.parse(r.run_last_json as string) as string[] } : { runFirst: [], runLast: [] };
+    return this.#keep(this.#chains, accountId, chain);
   }
 
   async setRoutingChain(accountId: string, chain: RoutingChain): Promise<void> {
+    this.#chains.delete(accountId);
     this.#sql(
         `INSERT INTO routing_chains (account_id, run_first_json, run_last_json) VALUES (?, ?, ?)
          ON CONFLICT (account_id) DO UPDATE SET run_first_json = excluded.run_first_json, run_last_json = excluded.run_last_json`,
@@ -246,59 +307,85 @@ export class SqliteStore implements Store {
 
   /**
    * Group commit: the executions recorded in one turn of the event loop are written in one
-   * transaction, and each caller's promise resolves once that transaction has committed (so an
-   * execution id handed out is on disk). Under load this makes one write of many.
+   * transaction, and each caller's promise resolves once it has committed (an execution id handed
+   * out is on disk). Except routing calls, which come by the thousand per second and are written
+   * behind: they wait in memory up to FLUSH_MS (or until MAX_PENDING wait), and of one script's
+   * executions waiting together only the newest `executionsPerScript` are written (the others would
+   * be trimmed at once). Reads of executions write the waiting ones first, so an id handed out is
+   * always found; a crash loses at most the last FLUSH_MS of routing records.
    */
-  recordExecution(e: ExecutionRecord): Promise<void> {
+  async recordExecution(e: ExecutionRecord): Promise<void> {
+    if (this.#flushError) {
+      const err = this.#flushError;
+      this.#flushError = null;
+      throw err;
+    }
     this.#pending.push(e);
-    this.#committed ??= new Promise<void>((resolve, reject) => {
-      setImmediate(() => {
-        try {
-          this.#flushExecutions();
-          resolve();
-        } catch (err) {
-          reject(err as Error);
-        }
+    if (e.trigger !== 'routing') {
+      this.#committed ??= new Promise<void>((resolve, reject) => {
+        setImmediate(() => {
+          this.#committed = null;
+          try {
+            this.#flushExecutions();
+            resolve();
+          } catch (err) {
+            reject(err as Error);
+          }
+        });
       });
-    });
-    return this.#committed;
+      return this.#committed;
+    }
+    if (this.#pending.length >= MAX_PENDING) this.#writeBehind();
+    else this.#flushTimer ??= setTimeout(() => this.#writeBehind(), FLUSH_MS).unref();
   }
 
+  /** Writes what waits; a failure goes to the next caller of recordExecution. */
+  #writeBehind(): void {
+    try {
+      this.#flushExecutions();
+    } catch (err) {
+      this.#flushError = err as Error;
+    }
+  }
+
+  /** Writes the executions that wait, in one transaction; on failure they wait for the next try. */
   #flushExecutions(): void {
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
     const batch = this.#pending;
-    this.#pending = [];
-    this.#committed = null;
     if (batch.length === 0) return;
-    const insert = this.#sql(
-      `INSERT INTO executions (id, account_id, script_id, version, fn, trigger, ok, result_json, error_json, logs_json, cpu_ms, wall_ms, started_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const trim = this.#sql(
-      `DELETE FROM executions WHERE script_id = ? AND seq <= (
-         SELECT seq FROM executions WHERE script_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
-    );
-    this.#db.transaction(() => {
-      for (const e of batch) {
-        insert.run(
-          e.id, e.accountId, e.scriptId, e.version, e.fn, e.trigger, e.ok ? 1 : 0, e.resultJson,
-          e.error ? JSON.stringify(e.error) : null, JSON.stringify(e.logs), e.cpuMs, e.wallMs, e.startedAt,
-        );
-        const n = (this.#sinceTrim.get(e.scriptId) ?? 0) + 1;
-        this.#sinceTrim.set(e.scriptId, n);
-        if (n >= 50) {
-          this.#sinceTrim.set(e.scriptId, 0);
-          trim.run(e.scriptId, e.scriptId, this.#retain);
+    this.#pending = [];
+    const insert = this.#insertExecution;
+    const trim = this.#trimExecutions;
+    try {
+      this.#db.transaction(() => {
+        for (const e of newestPerScript(batch, this.#retain)) {
+          insert.run(
+            e.id, e.accountId, e.scriptId, e.version, e.fn, e.trigger, e.ok ? 1 : 0, e.resultJson,
+            e.error ? JSON.stringify(e.error) : null, e.logs.length === 0 ? NO_LOGS : JSON.stringify(e.logs), e.cpuMs, e.wallMs, e.startedAt,
+          );
+          const n = (this.#sinceTrim.get(e.scriptId) ?? 0) + 1;
+          this.#sinceTrim.set(e.scriptId, n);
+          if (n >= 50) {
+            this.#sinceTrim.set(e.scriptId, 0);
+            trim.run(e.scriptId, e.scriptId, this.#retain);
+          }
         }
-      }
-    })();
+      })();
+    } catch (err) {
+      this.#pending = batch.concat(this.#pending).slice(-MAX_PENDING);
+      throw err;
+    }
   }
 
   async getExecution(accountId: string, id: string): Promise<ExecutionRecord | null> {
+    this.#writeBehind();
     const r = this.#sql('SELECT * FROM executions WHERE id = ? AND account_id = ?').get(id, accountId) as Row | undefined;
     return r ? execution(r) : null;
   }
 
   async listExecutions(accountId: string, q: { scriptId?: string; limit: number }): Promise<Omit<ExecutionRecord, 'logs' | 'resultJson'>[]> {
+    this.#writeBehind();
     const rows = (
       q.scriptId
         ? this.#sql('SELECT * FROM executions WHERE account_id = ? AND script_id = ? ORDER BY seq DESC LIMIT ?').all(accountId, q.scriptId, q.limit)
@@ -335,7 +422,16 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.#committed;
+    this.#writeBehind();
     this.#db.close();
+    this.#scripts.clear();
+    this.#chains.clear();
+    this.#accounts.clear();
+  }
+
+  /** Keeps a value read from the database (when the cache is on), frozen. */
+  #keep<V>(cache: Cache<V>, key: string, value: V): V {
+    return cache.max > 0 ? cache.set(key, value) : value;
   }
 }
 
