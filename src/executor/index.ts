@@ -92,7 +92,8 @@ export class Executor {
       return this.#record(r, script, version, startedAt, { ok: false, error: err, logs: [], cpuMs: 0, wallMs: 0 });
     }
     const env = await this.#env(script, version);
-    const host = await this.#host(r.accountId);
+    // A script (synchronous) cannot reach a module: no module host to make for it.
+    const host = script.type === 'script' ? null : await this.#host(r.accountId);
     const res = await this.engine.execute({
       script: prepared,
       type: script.type,
@@ -104,8 +105,8 @@ export class Executor {
       isolation: script.isolation,
       env,
       onLog: r.onLog,
-      host,
-    }).finally(host.dispose);
+      host: host ?? undefined,
+    }).finally(() => host?.dispose());
     return this.#record(r, script, version, startedAt, res);
   }
 

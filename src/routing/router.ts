@@ -35,7 +35,13 @@ export type RoutingAnswer =
   | { action: 'continue'; data: Obj; diff: Change[]; trace: Step[] }
   | { action: 'reject'; sipCode: number; reason: string; trace: Step[] };
 
-type Verdict = { action: 'continue'; data: Obj } | { action: 'reject'; sipCode: number; reason: string };
+/** The call's data between steps: the object (for the checks) and its JSON text (for the sandbox and the answer). */
+interface Data {
+  value: Obj;
+  json: string;
+}
+
+type Verdict = { action: 'continue'; data: Data } | { action: 'reject'; sipCode: number; reason: string };
 
 const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -48,7 +54,7 @@ export function reasonPhrase(reason: string | undefined): string {
 }
 
 /** 'continue', or '<code> <reason>'. */
-function act(action: string, input: Obj): Verdict {
+function act(action: string, input: Data): Verdict {
   const m = /^([4-6]\d\d) (.+)$/.exec(action);
   return m ? { action: 'reject', sipCode: Number(m[1]), reason: m[2] } : { action: 'continue', data: input };
 }
@@ -62,31 +68,39 @@ export class Router {
   ) {}
 
   /**
-   * Routes one call: `scriptId` null runs the chain alone. Null when the script does not exist;
-   * RoutingInputError for a body that is not a call's data.
+   * Routes one call: `scriptId` null runs the chain alone. The answer is JSON text (a RoutingAnswer),
+   * built around the last script's own output text rather than encoding the data once more; null
+   * when the script does not exist; RoutingInputError for a body that is not a call's data.
+   * `bodyJson` is the body as it came, when the caller has it.
    */
-  async route(accountId: string, scriptId: string | null, body: unknown): Promise<RoutingAnswer | null> {
+  async route(accountId: string, scriptId: string | null, body: unknown, bodyJson?: string): Promise<string | null> {
     if (!isObject(body)) throw new RoutingInputError('body', "The body must be the call's data: an object with 'routing'");
-    const { vars, ...rest } = body;
-    if (!isObject(rest.routing)) throw new RoutingInputError('body.routing', "body.routing is required: the call's routing, as the switch chose it");
-    const input = mergeVars(rest, vars);
+    if (!isObject(body.routing)) throw new RoutingInputError('body.routing', "body.routing is required: the call's routing, as the switch chose it");
+    let input: Data;
+    if (body.vars === undefined && bodyJson !== undefined) input = { value: body, json: bodyJson };
+    else {
+      const { vars, ...rest } = body;
+      const value = mergeVars(rest, vars);
+      input = { value, json: JSON.stringify(value) };
+    }
     const own = scriptId === null ? null : await this.store.getScript(accountId, scriptId);
     if (scriptId !== null && !own) return null;
     const chain = await this.store.getRoutingChain(accountId);
-    const ids = [...chain.runFirst, ...(scriptId === null ? [] : [scriptId]), ...chain.runLast];
+    const ids = chain.runFirst.length + chain.runLast.length === 0 && scriptId !== null ? [scriptId] : [...chain.runFirst, ...(scriptId === null ? [] : [scriptId]), ...chain.runLast];
 
     const trace: Step[] = [];
     let data = input;
     for (const id of ids) {
       const script = id === scriptId ? own : await this.store.getScript(accountId, id);
       const v = await this.#step(accountId, id, script, data, trace);
-      if (v.action === 'reject') return { ...v, trace };
+      if (v.action === 'reject') return JSON.stringify({ ...v, trace });
       data = v.data;
     }
-    return { action: 'continue', data, diff: diff(input, data), trace };
+    // {"action":"continue","data":...,"diff":[...],"trace":[...]}, with the data as the script gave it.
+    return `{"action":"continue","data":${data.json},"diff":${JSON.stringify(diff(input.value, data.value))},"trace":${JSON.stringify(trace)}}`;
   }
 
-  async #step(accountId: string, scriptId: string, script: Script | null, data: Obj, trace: Step[]): Promise<Verdict> {
+  async #step(accountId: string, scriptId: string, script: Script | null, data: Data, trace: Step[]): Promise<Verdict> {
     const started = performance.now();
     const step = (outcome: Step['outcome'], executionId: string | null, error?: string) =>
       trace.push({ scriptId, executionId, outcome, ms: Math.round((performance.now() - started) * 100) / 100, ...(error ? { error } : {}) });
@@ -103,14 +117,14 @@ export class Router {
       accountId,
       scriptId,
       script,
-      input: JSON.stringify(data),
+      input: data.json,
       trigger: 'routing',
       limits: { cpuMs: s.timeoutMs, wallMs: s.timeoutMs },
       returnInputIfUndefined: true,
       signal: stop.signal,
       check: (result) => {
         output = result;
-        const bad = validateOutput(data, result);
+        const bad = validateOutput(data.value, result);
         return bad ? { name: 'RoutingOutputError', code: 'ROUTING_OUTPUT_INVALID' as const, message: `The output was not passed on: ${bad}` } : null;
       },
     });
@@ -129,7 +143,7 @@ export class Router {
     }
     if (o.ok) {
       step('ok', o.executionId);
-      return { action: 'continue', data: output as Obj };
+      return { action: 'continue', data: { value: output as Obj, json: o.resultJson! } };
     }
     const e = o.error!;
     if (e.sipCode !== undefined) {

@@ -14,8 +14,8 @@
 type Obj = Record<string, unknown>;
 
 const REQUIRED = ['cli', 'dest_number', 'egress_routing'];
-/** Checked by their own rules, not by type alone. */
-const SKIP = new Set(['routing.egress_routing', 'routing.headers', 'routing.remove_headers']);
+/** `routing.<key>` for these keys is checked by its own rules, not by type alone. */
+const SKIP_IN_ROUTING = new Set(['egress_routing', 'headers', 'remove_headers']);
 const TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
 const BAD_VALUE = /[\r\n\0]/;
 
@@ -27,7 +27,18 @@ const a = (k: string) => (k === 'array' || k === 'object' || k === 'undefined' ?
 
 /** A path segment: `.name`, or `["odd key"]` for keys that are not plain names or numbers. */
 export function seg(key: string): string {
-  return /^[A-Za-z_$0-9][\w$-]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+  return isName(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+/** `/^[A-Za-z_$0-9][\w$-]*$/`, by hand: this runs for every segment of every path spelled. */
+function isName(key: string): boolean {
+  if (key.length === 0) return false;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    const ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36 || (c === 45 && i > 0);
+    if (!ok) return false;
+  }
+  return true;
 }
 
 export function validateOutput(input: Obj, output: unknown): string | null {
@@ -35,32 +46,42 @@ export function validateOutput(input: Obj, output: unknown): string | null {
   if (!isObject(output.routing)) return `routing: must be an object, not ${a(kind(output.routing))}`;
   const inRouting = isObject(input.routing) ? input.routing : {};
   for (const f of REQUIRED) {
-    if (f in inRouting && !(f in output.routing)) return `routing.${f}: is required and was removed`;
+    if (Object.hasOwn(inRouting, f) && !Object.hasOwn(output.routing, f)) return `routing.${f}: is required and was removed`;
   }
   return (
-    sameTypes(input, output, [], SKIP) ??
+    sameTypes(input, output, []) ??
     headerList(output.routing.headers, 'routing.headers', true) ??
     headerList(output.routing.remove_headers, 'routing.remove_headers', false) ??
     routes(inRouting.egress_routing, output.routing.egress_routing)
   );
 }
 
+/** `kind(x) === kind(y)`, without building either (`x` is not null). */
+function sameKind(x: unknown, y: unknown): boolean {
+  if (typeof x !== typeof y) return false;
+  return typeof x !== 'object' || (y !== null && Array.isArray(x) === Array.isArray(y));
+}
+
+/** `o[key]` if it is `o`'s own property: inherited ones are never read. */
+const own = (o: Obj, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined);
+
 /**
- * Fields of `before` keep their type in `after`, recursively (paths in `skip` are checked elsewhere).
+ * Fields of `before` keep their type in `after`, recursively (`routing.<SKIP_IN_ROUTING>` are checked elsewhere).
+ * Only own fields count: a field `after` inherits (`constructor`, `__proto__`...) is never read.
  * The path is a list of keys, spelled out only for a problem (this runs on every call).
  */
-function sameTypes(before: unknown, after: unknown, path: string[], skip: Set<string>): string | null {
-  const k0 = kind(before);
-  if (k0 === 'null' || after === undefined) return null;
-  const k1 = kind(after);
-  if (k0 !== k1) return `${spell(path) || 'the result'}: was ${a(k0)}, is now ${a(k1)}`;
-  if (k0 !== 'object') return null;
+function sameTypes(before: unknown, after: unknown, path: string[]): string | null {
+  if (before === null || after === undefined) return null;
+  if (!sameKind(before, after)) return `${spell(path) || 'the result'}: was ${a(kind(before))}, is now ${a(kind(after))}`;
+  if (typeof before !== 'object' || Array.isArray(before)) return null;
   const b = before as Obj;
   const o = after as Obj;
-  for (const key in b) {
-    if (!Object.prototype.hasOwnProperty.call(b, key)) continue;
+  const keys = Object.keys(b);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (path.length === 1 && path[0] === 'routing' && SKIP_IN_ROUTING.has(key)) continue;
     path.push(key);
-    const bad = path.length === 2 && skip.has(`${path[0]}.${key}`) ? null : sameTypes(b[key], o[key], path, skip);
+    const bad = sameTypes(b[key], own(o, key), path);
     path.pop();
     if (bad) return bad;
   }
@@ -71,19 +92,26 @@ function spell(path: string[]): string {
   return path.map(seg).join('').replace(/^\./, '');
 }
 
+/** `withValue`: `[{key, value}]`, else `[{key}]`. Paths are spelled only for a problem. */
 function headerList(v: unknown, path: string, withValue: boolean): string | null {
   if (v === undefined) return null;
   if (!Array.isArray(v)) return `${path}: must be a list of ${withValue ? '{key, value}' : '{key}'}, not ${a(kind(v))}`;
   for (let i = 0; i < v.length; i++) {
-    const h = v[i] as unknown;
-    const p = `${path}[${i}]`;
-    if (!isObject(h)) return `${p}: must be ${withValue ? '{key, value}' : '{key}'}, not ${a(kind(h))}`;
-    if (typeof h.key !== 'string' || !TOKEN.test(h.key)) return `${p}.key: must be a header name (letters, digits, '-'...), not ${JSON.stringify(h.key)}`;
-    if (withValue) {
-      if (typeof h.value !== 'string') return `${p}.value: must be a string, not ${a(kind(h.value))}`;
-      if (BAD_VALUE.test(h.value) || h.value.length > 1024) return `${p}.value: may not contain line breaks or be longer than 1024 characters`;
-    }
+    const bad = header(v[i], withValue);
+    if (bad) return `${path}[${i}]${bad}`;
   }
+  return null;
+}
+
+/** One header's problem, after its path (`.key: ...`), or null. */
+function header(h: unknown, withValue: boolean): string | null {
+  if (!isObject(h)) return `: must be ${withValue ? '{key, value}' : '{key}'}, not ${a(kind(h))}`;
+  const key = h.key;
+  if (typeof key !== 'string' || !TOKEN.test(key)) return `.key: must be a header name (letters, digits, '-'...), not ${JSON.stringify(key)}`;
+  if (!withValue) return null;
+  const value = h.value;
+  if (typeof value !== 'string') return `.value: must be a string, not ${a(kind(value))}`;
+  if (value.length > 1024 || BAD_VALUE.test(value)) return `.value: may not contain line breaks or be longer than 1024 characters`;
   return null;
 }
 
@@ -91,41 +119,73 @@ function routes(before: unknown, after: unknown): string | null {
   const path = 'routing.egress_routing';
   if (after === undefined) return null;
   if (!Array.isArray(after)) return `${path}: must be a list of routes, not ${a(kind(after))}`;
-  // The type each route field has in the input's routes (the first non-null one seen).
-  const types = new Map<string, unknown>();
-  for (const r of Array.isArray(before) ? before : []) {
-    if (isObject(r)) for (const [k, v] of Object.entries(r)) if (v !== null && !types.has(k)) types.set(k, v);
-  }
+  const inRoutes = Array.isArray(before) ? before : [];
   for (let i = 0; i < after.length; i++) {
-    const r = after[i] as unknown;
-    const p = `${path}[${i}]`;
-    if (!isObject(r)) return `${p}: must be a route object, not ${a(kind(r))}`;
-    for (const [k, v] of Object.entries(r)) {
-      if (k === 'gw' || k === 'headers' || k === 'remove_headers' || !types.has(k)) continue;
-      const bad = sameTypes(types.get(k), v, [k], SKIP);
-      if (bad) return `${p}.${bad}`;
-    }
-    const bad = gateways(r.gw, `${p}.gw`) ?? headerList(r.headers, `${p}.headers`, true) ?? headerList(r.remove_headers, `${p}.remove_headers`, false);
-    if (bad) return bad;
+    const bad = route(after[i], inRoutes);
+    if (bad) return `${path}[${i}]${bad}`;
   }
   return null;
 }
 
-function gateways(gw: unknown, path: string): string | null {
-  if (!isObject(gw)) return `${path}: every route needs its gateways, { <gateway id>: { cli, ip, port } }, not ${a(kind(gw))}`;
+/**
+ * What a route field is in the input's routes: its first non-null value there, or undefined if none
+ * has it (usually found in the first route, so cheaper than indexing all of them first).
+ */
+function inputField(inRoutes: unknown[], k: string): unknown {
+  for (const r of inRoutes) {
+    if (isObject(r) && Object.hasOwn(r, k) && r[k] !== null) return r[k];
+  }
+  return undefined;
+}
+
+/** One route's problem, after its path (`.rate: ...`), or null. */
+function route(r: unknown, inRoutes: unknown[]): string | null {
+  if (!isObject(r)) return `: must be a route object, not ${a(kind(r))}`;
+  const path: string[] = [];
+  for (const k of Object.keys(r)) {
+    if (k === 'gw' || k === 'headers' || k === 'remove_headers') continue;
+    const was = inputField(inRoutes, k);
+    if (was === undefined) continue;
+    path.push(k);
+    const bad = sameTypes(was, r[k], path);
+    path.pop();
+    if (bad) return `.${bad}`;
+  }
+  return (
+    gateways(r.gw) ??
+    prefixed('.headers', headerList(r.headers, '', true)) ??
+    prefixed('.remove_headers', headerList(r.remove_headers, '', false))
+  );
+}
+
+const prefixed = (p: string, bad: string | null) => (bad === null ? null : p + bad);
+
+/** The route's gateways' problem, after the route's path (`.gw.301.port: ...`), or null. */
+function gateways(gw: unknown): string | null {
+  if (!isObject(gw)) return `.gw: every route needs its gateways, { <gateway id>: { cli, ip, port } }, not ${a(kind(gw))}`;
   const ids = Object.keys(gw);
-  if (ids.length === 0) return `${path}: a route needs at least one gateway`;
+  if (ids.length === 0) return `.gw: a route needs at least one gateway`;
   for (const id of ids) {
-    const g = gw[id];
-    const p = `${path}${seg(id)}`;
-    if (!isObject(g)) return `${p}: must be a gateway object, not ${a(kind(g))}`;
-    for (const f of ['cli', 'ip']) {
-      if (g[f] !== undefined && typeof g[f] !== 'string') return `${p}.${f}: must be a string, not ${a(kind(g[f]))}`;
-      if (typeof g[f] === 'string' && BAD_VALUE.test(g[f])) return `${p}.${f}: may not contain line breaks`;
-    }
-    if (g.port !== undefined && !(Number.isInteger(g.port) && (g.port as number) >= 1 && (g.port as number) <= 65535)) {
-      return `${p}.port: must be a port number (1-65535), not ${JSON.stringify(g.port)}`;
-    }
+    const bad = gateway(gw[id]);
+    if (bad) return `.gw${seg(id)}${bad}`;
   }
   return null;
+}
+
+/** One gateway's problem, after its path (`.port: ...`), or null. */
+function gateway(g: unknown): string | null {
+  if (!isObject(g)) return `: must be a gateway object, not ${a(kind(g))}`;
+  const bad = gatewayString(g.cli, 'cli') ?? gatewayString(g.ip, 'ip');
+  if (bad) return bad;
+  const port = g.port;
+  if (port !== undefined && !(Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65535)) {
+    return `.port: must be a port number (1-65535), not ${JSON.stringify(port)}`;
+  }
+  return null;
+}
+
+function gatewayString(v: unknown, f: string): string | null {
+  if (v === undefined) return null;
+  if (typeof v !== 'string') return `.${f}: must be a string, not ${a(kind(v))}`;
+  return BAD_VALUE.test(v) ? `.${f}: may not contain line breaks` : null;
 }

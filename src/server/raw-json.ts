@@ -23,17 +23,27 @@ export function acceptRawJson(scope: FastifyInstance): void {
   });
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body's JSON text, where acceptPlainJson read it. */
+    bodyJson?: string;
+  }
+}
+
 /**
- * In `scope`, application/json bodies are parsed with plain JSON.parse: for the routing path, where
- * the body is only read, copied and handed to the sandbox as JSON again, so an own `__proto__` key
- * is inert, and the scan Fastify's default parser makes for one costs more than the parse.
+ * In `scope`, application/json bodies are parsed with plain JSON.parse, and their text is kept as
+ * `req.bodyJson`: for the routing path, where the body is only read, and handed to the sandbox as
+ * the same JSON text, so an own `__proto__` key is inert, and the scan Fastify's default parser
+ * makes for one costs more than the parse.
  */
 export function acceptPlainJson(scope: FastifyInstance): void {
-  scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+  scope.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      const parsed = JSON.parse(text) as unknown;
+      req.bodyJson = text;
+      done(null, parsed);
     } catch (err) {
       done(new HttpError(400, 'INVALID_JSON', `The body is not valid JSON: ${(err as Error).message}`), undefined);
     }

@@ -4,7 +4,7 @@
  * with `trace` (each script's outcome, time and execution id) for whoever debugs it. And the
  * account's chain: scripts that run first and last around every call.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RoutingInputError, type Router } from '../../routing/index.js';
 import type { RoutingChain, Store } from '../../store/index.js';
 import type { Auth } from '../auth.js';
@@ -20,11 +20,11 @@ const ids = { type: 'array', maxItems: 20, uniqueItems: true, items: { type: 'st
 export function routingRoutes(app: FastifyInstance, deps: { auth: Auth; router: Router; store: Store }): void {
   const { auth, router, store } = deps;
 
-  const route = async (accountId: string, scriptId: string | null, body: unknown) => {
+  const route = async (req: FastifyRequest, reply: FastifyReply, scriptId: string | null) => {
     try {
-      const answer = await router.route(accountId, scriptId, body);
-      if (!answer) throw notFound('script', scriptId ?? '');
-      return answer;
+      const answer = await router.route(req.accountId, scriptId, req.body, req.bodyJson);
+      if (answer === null) throw notFound('script', scriptId ?? '');
+      return reply.type('application/json; charset=utf-8').send(answer);
     } catch (err) {
       if (err instanceof RoutingInputError) throw badRequest(err.message, err.field);
       throw err;
@@ -40,13 +40,13 @@ export function routingRoutes(app: FastifyInstance, deps: { auth: Auth; router: 
         preHandler: auth.requireAccount,
         schema: { tags: ['routing'], summary: "Route a call: the account's run-first scripts, this script, then its run-last scripts", description: DESCRIPTION, params: { type: 'object', properties: { scriptId: { type: 'string' } } } },
       },
-      async (req) => route(req.accountId, req.params.scriptId, req.body),
+      async (req, reply) => route(req, reply, req.params.scriptId),
     );
 
     scope.post(
       '/api/v1/routing',
       { preHandler: auth.requireAccount, schema: { tags: ['routing'], summary: "Route a call through the account's chain alone (run first, then run last)", description: DESCRIPTION } },
-      async (req) => route(req.accountId, null, req.body),
+      async (req, reply) => route(req, reply, null),
     );
   });
 
