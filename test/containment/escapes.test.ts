@@ -62,15 +62,6 @@ describe('constructor chains', () => {
 });
 
 describe('Error.prepareStackTrace and call sites', () => {
-  // Frames are described as what getThis()/getFunction() give: nothing (undefined), the sandbox
-  // global, a customer object, or a function whose source text is the customer's (d.src is the code).
-  const HELPERS = `
-    Error.prepareStackTrace = (e, sites) => sites;
-    const what = (v) => v === undefined ? 'undefined' : v === globalThis ? 'global'
-      : typeof v === 'function' ? (String(v).includes('CUSTOMER-CODE') || d.src.includes(String(v)) ? 'customer' : 'foreign: ' + String(v).slice(0, 120))
-      : typeof v === 'object' ? 'object' : typeof v;
-    const collect = (sites, into) => { for (const s of sites) into.push({ file: s.getFileName() ?? null, this: what(s.getThis()), fn: what(s.getFunction()) }) };`;
-
   // Built-ins are frozen: no hook can be installed, so no call site (and nothing of the sandbox
   // behind one) is ever handed to customer code.
   it('cannot be installed: assigning it fails, in sloppy and strict code, in scripts and app callbacks', async () => {

@@ -62,12 +62,19 @@ describe('frozen built-ins (fresh and reuse alike)', () => {
       function Gw(ip) { this.ip = ip }
       Gw.prototype.toString = function () { return 'gw ' + this.ip };
       Gw.prototype.constructor = Gw;
+      // What bundled libraries do: a Buffer shim over Uint8Array, axios's CancelToken promise.
+      function Buf() {}
+      Object.setPrototypeOf(Buf.prototype, Uint8Array.prototype);
+      Buf.prototype.toString = function () { return 'buf' };
       function main() {
         const e = new RouteError('no route'); e.message = 'no route to 44';
         const copy = Object.assign({}, { toString: 'data', constructor: 1, valueOf: 2 });
-        return [String(e), String(new Gw('10.0.0.1')), copy, e instanceof Error];
+        const p = Promise.resolve(1); p.then = function () { return 'own then' };
+        return [String(e), String(new Gw('10.0.0.1')), copy, e instanceof Error, String(Object.create(Buf.prototype)), p.then()];
       }`;
-    expect(await exec(engine, code)).toMatchObject({ ok: true, result: ['RouteError: no route to 44', 'gw 10.0.0.1', { toString: 'data', constructor: 1, valueOf: 2 }, true] });
+    expect(await exec(engine, code)).toMatchObject({
+      ok: true, result: ['RouteError: no route to 44', 'gw 10.0.0.1', { toString: 'data', constructor: 1, valueOf: 2 }, true, 'buf', 'own then'],
+    });
   });
 
   it('a changed RegExp.prototype, a non-configurable global or a new global prototype do not reach the next run', async () => {

@@ -395,11 +395,16 @@
   (function lockdown() {
     const errorProtos = [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError]
       .map((C) => C.prototype);
+    const typedArrayProto = getPrototypeOf(Int8Array.prototype);
+    const names = (o) => ownKeys(o).filter((k) => typeof k === 'string' && k !== 'constructor');
     const overridable = [
-      [Object.prototype, ownKeys(Object.prototype).filter((k) => typeof k === 'string')],
-      [Function.prototype, ['toString']],
+      [Object.prototype, [...names(Object.prototype), 'constructor']],
+      [Function.prototype, ['toString', 'constructor', 'bind']],
       [Error.prototype, ['toString']],
       ...errorProtos.map((p) => [p, ['constructor', 'name', 'message']]),
+      [Array.prototype, ['toString', 'toLocaleString']],
+      [typedArrayProto, names(typedArrayProto)], // Buffer shims set toString, slice... on their own prototype
+      [Promise.prototype, ['then']], // axios's CancelToken sets `then` on its promise
     ];
     for (const [home, names] of overridable) for (const name of names) overridableProperty(home, name);
 
