@@ -194,6 +194,7 @@ function render(r) {
   const httpRows = [
     [`HTTP, ${h.connections} connections, keep-alive, ${h.durationSec} s`, 'requests/s', 'vs bare', 'p50', 'p99', 'target', ''],
     ['bare Fastify route echoing the call', fmtRate(h.bare.perSec), '100%', `${h.bare.p50} ms`, `${h.bare.p99} ms`, '', ''],
+    ['  the floor: that route making one engine call, nothing else', fmtRate(h.engine.perSec), `${(h.engineRatio * 100).toFixed(0)}%`, `${h.engine.p50} ms`, `${h.engine.p99} ms`, '', ''],
     ['POST /api/v1/routing/{id} (fresh)', fmtRate(h.scriptforge.perSec), `${(h.ratio * 100).toFixed(0)}%`, `${h.scriptforge.p50} ms`, `${h.scriptforge.p99} ms`, '≥ 50%, p99 ≤ 10 ms', yes(targets[5].pass && targets[6].pass)],
   ];
   const v = r.voice;

@@ -2,8 +2,9 @@
  * The routing endpoint under load (QUALITY.md): autocannon, 50 connections with keep-alive, posting
  * the typical Class 4 call to POST /api/v1/routing/{id} of a real server, side by side in the same
  * run with a bare Fastify route echoing the same body. Each server runs in a process of its own;
- * they are measured in turn (bare, ScriptForge, bare, ScriptForge) and each one's better round kept.
- * Every ScriptForge answer is checked (action continue, the CLI rewritten).
+ * they are measured in turn (bare, engine, ScriptForge, twice) and each one's better round kept.
+ * `engine` is the design's floor: one supervised engine call per request and nothing else (see
+ * routing-server.mjs). Every ScriptForge answer is checked (action continue, the CLI rewritten).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -39,11 +40,12 @@ async function load(target, durationSec) {
 
 export async function benchRouting(progress, { durationSec = 5 } = {}) {
   const bare = await start('bare');
+  const floor = await start('engine');
   const sf = await start('scriptforge');
   try {
-    const runs = { bare: [], scriptforge: [] };
+    const runs = { bare: [], engine: [], scriptforge: [] };
     for (let round = 0; round < 2; round++) {
-      for (const [name, target] of [['bare', bare], ['scriptforge', sf]]) {
+      for (const [name, target] of [['bare', bare], ['engine', floor], ['scriptforge', sf]]) {
         progress(`routing over HTTP: ${name}, 50 connections, ${durationSec} s (round ${round + 1})`);
         await load(target, 1); // warm-up
         runs[name].push(await load(target, durationSec));
@@ -52,9 +54,11 @@ export async function benchRouting(progress, { durationSec = 5 } = {}) {
     const best = (rs) => rs.reduce((a, b) => (b.perSec > a.perSec ? b : a));
     const b = best(runs.bare);
     const s = best(runs.scriptforge);
-    return { connections: 50, durationSec, bare: b, scriptforge: s, ratio: s.perSec / b.perSec, rounds: runs };
+    const e = best(runs.engine);
+    return { connections: 50, durationSec, bare: b, engine: e, engineRatio: e.perSec / b.perSec, scriptforge: s, ratio: s.perSec / b.perSec, rounds: runs };
   } finally {
     bare.child.kill('SIGTERM');
+    floor.child.kill('SIGTERM');
     sf.child.kill('SIGTERM');
   }
 }
