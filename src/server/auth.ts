@@ -35,29 +35,29 @@ export interface Auth {
 }
 
 export function makeAuth(store: Store): Auth {
-  const cache = new Map<string, { accountId: string | null } | undefined>();
-  async function who(req: FastifyRequest): Promise<{ accountId: string | null; hash: string }> {
+  // Known keys by the Authorization header as sent: a request with a key seen before costs one
+  // lookup, no hashing (the routing endpoint takes thousands a second). Unknown keys are not kept.
+  const cache = new Map<string, { accountId: string | null; keyId: string }>();
+  async function who(req: FastifyRequest): Promise<{ accountId: string | null; keyId: string }> {
     const h = req.headers.authorization;
+    const known = typeof h === 'string' ? cache.get(h) : undefined;
+    if (known) return known;
     const m = typeof h === 'string' ? /^Bearer\s+(\S+)$/i.exec(h) : null;
     if (!m) throw new HttpError(401, 'UNAUTHORIZED', 'Missing API key: send Authorization: Bearer <key>');
     const hash = hashKey(m[1]);
-    let found = cache.get(hash);
-    if (found === undefined) {
-      found = await store.findApiKey(hash);
-      if (found) {
-        cache.set(hash, found);
-        if (cache.size > 10_000) cache.delete(cache.keys().next().value as string);
-      }
-    }
+    const found = await store.findApiKey(hash);
     if (!found) throw new HttpError(401, 'UNAUTHORIZED', 'Unknown API key');
-    return { accountId: found.accountId, hash };
+    const k = { accountId: found.accountId, keyId: keyId(hash) };
+    cache.set(h!, k);
+    if (cache.size > 10_000) cache.delete(cache.keys().next().value as string);
+    return k;
   }
   return {
     async requireAccount(req) {
       const k = await who(req);
       if (k.accountId === null) throw new HttpError(403, 'FORBIDDEN', 'The operator key manages accounts; use an account key for this');
       req.accountId = k.accountId;
-      req.keyId = keyId(k.hash);
+      req.keyId = k.keyId;
     },
     async requireOperator(req) {
       const k = await who(req);
