@@ -56,6 +56,28 @@ describe('frozen built-ins (fresh and reuse alike)', () => {
     expect(await exec(engine, strict)).toMatchObject({ ok: false, error: { name: 'TypeError', message: expect.stringMatching(/shout|not extensible/) } });
   });
 
+  it('leave nothing reachable from the global object unfrozen but RegExp.prototype', async () => {
+    const code = `function main() {
+      const seen = new Set([globalThis]), open = [], queue = [];
+      const visit = (v, path) => { if (((typeof v === 'object' && v !== null) || typeof v === 'function') && !seen.has(v)) { seen.add(v); queue.push([v, path]) } };
+      for (const k of Reflect.ownKeys(globalThis)) if (k !== 'process') visit(globalThis[k], String(k));
+      for (const h of [function* () {}, async function () {}, async function* () {}, [][Symbol.iterator](), new Map().entries(), ''[Symbol.iterator]()]) visit(Object.getPrototypeOf(h), 'hidden');
+      while (queue.length) {
+        const [o, path] = queue.pop();
+        if (!Object.isFrozen(o)) open.push(path);
+        visit(Object.getPrototypeOf(o), path + '.__proto__');
+        for (const k of Reflect.ownKeys(o)) {
+          const d = Object.getOwnPropertyDescriptor(o, k);
+          visit(d.value, path + '.' + String(k)); visit(d.get, path + '.get ' + String(k)); visit(d.set, path + '.set ' + String(k));
+        }
+      }
+      return { objects: seen.size, open };
+    }`;
+    const r = await exec(engine, code);
+    expect(r.ok && (r.result as { objects: number }).objects).toBeGreaterThan(500);
+    expect(r.ok && (r.result as { open: string[] }).open).toEqual(['RegExp.prototype']);
+  });
+
   it("still let code set toString, name, message or constructor on its own objects (no 'override mistake')", async () => {
     const code = `"use strict";
       class RouteError extends Error { constructor(m) { super(m); this.name = 'RouteError' } }

@@ -410,20 +410,30 @@
 
     const seen = new SetCtor([G, regexpProto]);
     const queue = [];
-    const visit = (v) => { if ((typeof v === 'object' && v !== null) || typeof v === 'function') queue.push(v); };
+    const visit = (v) => {
+      if (((typeof v === 'object' && v !== null) || typeof v === 'function') && !seen.has(v)) {
+        seen.add(v);
+        queue.push(v);
+      }
+    };
     for (const k of ownKeys(G)) if (!INSTALLED.has(k)) visit(getOwnPropertyDescriptor(G, k).value);
     for (const h of [function* () {}, async function () {}, async function* () {}, [][Symbol.iterator](), new Map().entries(),
       new Set().values(), ''[Symbol.iterator](), /x/[Symbol.matchAll]('')]) visit(getPrototypeOf(h));
     visit(getPrototypeOf(regexpProto));
     for (const d of regexpSaved) { visit(d.value); visit(d.get); visit(d.set); }
+    // Without a descriptor object per property: this runs for every new context, and its garbage
+    // would grow the isolate's heap for good (a context costs about 750 KiB more with descriptors).
+    const lookupGetter = Object.prototype.__lookupGetter__;
+    const lookupSetter = Object.prototype.__lookupSetter__;
     while (queue.length > 0) {
       const o = queue.pop();
-      if (seen.has(o)) continue;
-      seen.add(o);
       visit(getPrototypeOf(o));
-      for (const k of ownKeys(o)) {
-        const d = getOwnPropertyDescriptor(o, k);
-        visit(d.value); visit(d.get); visit(d.set);
+      const ks = ownKeys(o);
+      for (let i = 0; i < ks.length; i++) {
+        const get = lookupGetter.call(o, ks[i]); // built-ins are untouched yet: no customer code has run
+        const set = lookupSetter.call(o, ks[i]);
+        if (get === undefined && set === undefined) visit(o[ks[i]]);
+        else { visit(get); visit(set); }
       }
       freeze(o);
     }
