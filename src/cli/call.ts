@@ -3,7 +3,6 @@
  * engine, and prints the call's timeline.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Engine, type Limits } from '../engine/index.js';
 import { MODULES, moduleHost } from '../modules/index.js';
 import { SqliteStore } from '../store/sqlite/index.js';
@@ -11,7 +10,7 @@ import {
   AudioDir, DEFAULT_MAX_CALL_MS, SimulatedCall, parseDestination, parseDigits, runCall,
   type CallOutcome, type Destination, type TimelineEntry,
 } from '../voice/index.js';
-import { UsageError, positive, readData, readScriptFile } from './usage.js';
+import { UsageError, parseCommand, positive, readData, readScriptFile } from './usage.js';
 
 const HELP = `Usage: scriptforge call FILE [options]
 
@@ -35,32 +34,22 @@ Runs main(data, ctx) against a simulated call (simulated time: prompts do not ma
   --json                     print one JSON object: {ok, timeline, logs, error?}`;
 
 export async function callCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        data: { type: 'string' },
-        dtmf: { type: 'string' },
-        'hangup-after': { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        header: { type: 'string', multiple: true },
-        bridge: { type: 'string', multiple: true },
-        audio: { type: 'string' },
-        'max-duration': { type: 'string' },
-        timeout: { type: 'string' },
-        memory: { type: 'string' },
-        realtime: { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${HELP}`);
-  }
-  const { values: o, positionals } = parsed;
+  const { values: o, positionals } = parseCommand(argv, {
+    data: { type: 'string' },
+    dtmf: { type: 'string' },
+    'hangup-after': { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    header: { type: 'string', multiple: true },
+    bridge: { type: 'string', multiple: true },
+    audio: { type: 'string' },
+    'max-duration': { type: 'string' },
+    timeout: { type: 'string' },
+    memory: { type: 'string' },
+    realtime: { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, HELP);
   if (o.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;

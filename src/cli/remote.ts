@@ -4,9 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { analyze, guessType } from '../runtime/index.js';
-import { UsageError, readScriptFile } from './usage.js';
+import { UsageError, parseCommand, readScriptFile } from './usage.js';
 
 const PUSH_HELP = `Usage: scriptforge push FILE [--name NAME] [--type script|app|driver] [--id ID] [--server URL] [--key KEY]
 
@@ -102,12 +102,8 @@ function typeOf(code: string): string {
 }
 
 function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>, usage: string) {
-  try {
-    const r = parseArgs({ args: argv, allowPositionals: true, options });
-    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${usage}`);
-  }
+  const r = parseCommand(argv, options, usage);
+  return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
 }
 
 function help(text: string): number {

@@ -1,12 +1,11 @@
 /** `scriptforge run FILE`: runs customer code locally through the real engine (one worker process). */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Engine, type ExecutionType, type Isolation, type Limits } from '../engine/index.js';
 import { MODULES, moduleHost } from '../modules/index.js';
 import { SqliteStore } from '../store/sqlite/index.js';
 import { analyze, guessType, run, type Envelope } from '../runtime/index.js';
 import { printHuman } from './print.js';
-import { UsageError, positive, readData, readScriptFile } from './usage.js';
+import { UsageError, parseCommand, positive, readData, readScriptFile } from './usage.js';
 
 const HELP = `Usage: scriptforge run FILE [options]
 
@@ -21,26 +20,16 @@ const HELP = `Usage: scriptforge run FILE [options]
 const TYPES = ['script', 'app', 'driver'];
 
 export async function runCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        type: { type: 'string' },
-        fn: { type: 'string' },
-        data: { type: 'string' },
-        timeout: { type: 'string' },
-        memory: { type: 'string' },
-        isolation: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${HELP}`);
-  }
-  const { values: o, positionals } = parsed;
+  const { values: o, positionals } = parseCommand(argv, {
+    type: { type: 'string' },
+    fn: { type: 'string' },
+    data: { type: 'string' },
+    timeout: { type: 'string' },
+    memory: { type: 'string' },
+    isolation: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, HELP);
   if (o.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;

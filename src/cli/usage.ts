@@ -1,8 +1,21 @@
 /** A mistake in how the command was called: exit status 2, with a message naming the problem. */
 import fs from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** A command's options and positionals; a UsageError (with `help`) for an unknown or malformed option. */
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: O }>>;
+
+export function parseCommand<O extends Options>(argv: string[], options: O, help: string): Parsed<O> {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${help}`);
+  }
 }
 
 /** The one FILE a command takes, and its text: a UsageError (with `help`) when it is missing or unreadable. */
