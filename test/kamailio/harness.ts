@@ -9,6 +9,7 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { reply } from '../sipp-reply.js';
 
 export const CFG = new URL('../../examples/kamailio/kamailio.cfg', import.meta.url).pathname;
 export const PACKAGES = 'kamailio kamailio-utils-modules kamailio-extra-modules sip-tester';
@@ -328,49 +329,11 @@ const xml = (body: string) => `<?xml version="1.0" encoding="ISO-8859-1" ?>\n<sc
 const uasAnswer = (code: 200 | 503) =>
   code === 200
     ? xml(`
-  <recv request="INVITE"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      [last_Record-Route:]
-      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-      Content-Length: 0
-
-    ]]>
-  </send>
+  <recv request="INVITE"/>${reply('200 OK', { tag: true, recordRoute: true, contact: '<sip:[local_ip]:[local_port];transport=[transport]>' })}
   <recv request="ACK"/>
-  <recv request="BYE"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]>
-  </send>`)
+  <recv request="BYE"/>${reply('200 OK')}`)
     : xml(`
-  <recv request="INVITE"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 503 Service Unavailable
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]>
-  </send>
+  <recv request="INVITE"/>${reply('503 Service Unavailable', { tag: true })}
   <recv request="ACK"/>`);
 
 /** A carrier: answers one INVITE with 200 (then takes the ACK and the BYE) or with 503. */

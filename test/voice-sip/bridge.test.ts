@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  B_LEG_IP, RECV_BYE, SEND_BYE, UAS_RECV_INVITE, UAS_SEND_BYE, invite, missingTools, pause, rtpSink, scenario, sipp, sippUas, startSipServer, uasAnswer,
+  B_LEG_IP, RECV_BYE, SEND_BYE, UAS_RECV_INVITE, UAS_SEND_BYE, invite, missingTools, pause, reply, rtpSink, scenario, sipp, sippUas, startSipServer, uasAnswer,
   type SipTestServer,
 } from './helpers.js';
 
@@ -85,18 +85,7 @@ describe.skipIf(missing.length > 0)('SIP: bridge and transfer', () => {
 
   it('a busy B-leg (486): the bridge resolves busy and the script takes its fallback', async () => {
     const b = await sippUas(scenario('busy', `
-  <recv request="INVITE"/>
-  <send>
-    <![CDATA[
-SIP/2.0 486 Busy Here
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-    ]]>
-  </send>
+  <recv request="INVITE"/>${reply('486 Busy Here', { tag: true })}
   <recv request="ACK"/>`));
     try {
       const id = await t.voiceScript('4432', `async function main(data, ctx) {
@@ -150,41 +139,8 @@ Content-Length: 0
 
   it('no answer within call_timeout: CANCEL, and the bridge resolves no-answer', async () => {
     const b = await sippUas(scenario('bleg-ring', `
-  <recv request="INVITE"/>
-  <send>
-    <![CDATA[
-SIP/2.0 180 Ringing
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-    ]]>
-  </send>
-  <recv request="CANCEL" timeout="10000"/>
-  <send>
-    <![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-    ]]>
-  </send>
-  <send>
-    <![CDATA[
-SIP/2.0 487 Request Terminated
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-CSeq: 1 INVITE
-Content-Length: 0
-    ]]>
-  </send>
+  <recv request="INVITE"/>${reply('180 Ringing', { tag: true })}
+  <recv request="CANCEL" timeout="10000"/>${reply('200 OK')}${reply('487 Request Terminated', { tag: true, cseq: 'CSeq: 1 INVITE' })}
   <recv request="ACK"/>`));
     try {
       const id = await t.voiceScript('4435', `async function main(data, ctx) {
@@ -217,19 +173,7 @@ Content-Length: 0
   <recv request="REFER">
     <action><ereg regexp="sip:300@127.0.0.9:5099" search_in="hdr" header="Refer-To:" check_it="true" assign_to="rt"/></action>
   </recv>
-  <Reference variables="rt"/>
-  <send>
-    <![CDATA[
-SIP/2.0 202 Accepted
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port]>
-Content-Length: 0
-    ]]>
-  </send>
+  <Reference variables="rt"/>${reply('202 Accepted', { contact: '<sip:[local_ip]:[local_port]>' })}
   <send retrans="500">
     <![CDATA[
 NOTIFY sip:[service]@[remote_ip]:[remote_port] SIP/2.0

@@ -10,6 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../../src/server/index.js';
+import { reply } from '../sipp-reply.js';
+
+export { reply };
 
 export const CALLER_IP = '127.0.0.2';
 
@@ -172,19 +175,7 @@ Content-Length: 0
 
 /** The far end hangs up: sipp receives our BYE and answers it. */
 export const RECV_BYE = `
-  <recv request="BYE" timeout="15000"/>
-  <send>
-    <![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port]>
-Content-Length: 0
-    ]]>
-  </send>`;
+  <recv request="BYE" timeout="15000"/>${reply('200 OK', { contact: '<sip:[local_ip]:[local_port]>' })}`;
 
 /** The caller hangs up: sipp sends BYE and waits for its 200. */
 export const SEND_BYE = `
@@ -264,19 +255,7 @@ export const UAS_RECV_INVITE = `
 
 /** The B-leg answers with one G.711 payload (`pt`, 0 or 8) and telephone-event, its RTP to `rtpPort` on the caller's address. */
 export function uasAnswer(rtpPort: number, pt: 0 | 8 = 0): string {
-  return `
-  <send>
-    <![CDATA[
-SIP/2.0 180 Ringing
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:200@[local_ip]:[local_port]>
-Content-Length: 0
-    ]]>
-  </send>
+  return `${reply('180 Ringing', { tag: true, contact: '<sip:200@[local_ip]:[local_port]>' })}
   <send retrans="500">
     <![CDATA[
 SIP/2.0 200 OK
