@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { cseq, header, headers, hostPortOf, param, responseTo, uriOf, type SipMessage } from './message.js';
 import { parseSdp, type MediaOffer } from './sdp.js';
+import { nonInviteRequest, T1, T2 } from './timers.js';
 
 export type Addr = { address: string; port: number };
 
@@ -28,8 +29,6 @@ export interface InviteOutcome {
   timedOut?: boolean;
 }
 
-const T1 = 500;
-const T2 = 4000;
 const TIMER_B = 32_000;
 
 /**
@@ -216,23 +215,7 @@ export class BLeg {
 
   /** A non-INVITE request, retransmitted until its final response (or `maxMs`). */
   #request(m: SipMessage, seq: number, maxMs: number): Promise<SipMessage | null> {
-    return new Promise((resolve) => {
-      let interval = T1;
-      let timer: NodeJS.Timeout;
-      const finish = (r: SipMessage | null) => {
-        clearTimeout(timer);
-        clearTimeout(giveUp);
-        this.#waiting.delete(seq);
-        resolve(r);
-      };
-      const giveUp = setTimeout(() => finish(null), maxMs);
-      this.#waiting.set(seq, (r) => finish(r));
-      const send = () => {
-        this.#t.send(m, this.#targetAddr);
-        timer = setTimeout(send, (interval = Math.min(interval * 2, T2)));
-      };
-      send();
-    });
+    return nonInviteRequest(() => this.#t.send(m, this.#targetAddr), seq, this.#waiting, maxMs);
   }
 
   #onResponse(m: SipMessage): void {

@@ -15,6 +15,7 @@ import { readPcm8k } from './pcm.js';
 import { Recorder } from './recorder.js';
 import { buildOffer, buildSdp, negotiate, type MediaOffer, type Negotiated } from './sdp.js';
 import { cseq, header, headers, hostPortOf, param, REASONS, responseTo, uriOf, userOf, type SipMessage } from './message.js';
+import { nonInviteRequest, T1, T2 } from './timers.js';
 
 /** How the call reaches the network (the user agent's socket). */
 export interface SipTransport extends LegTransport {
@@ -44,8 +45,6 @@ export interface SipCallDeps {
   onOver: () => void;
 }
 
-const T1 = 500;
-const T2 = 4000;
 const TIMER_H = 32_000;
 
 export class SipCall implements CallBackend {
@@ -466,22 +465,6 @@ export class SipCall implements CallBackend {
       const hp = hostPortOf(target);
       return hp.host ? { address: hp.host, port: hp.port } : to;
     })();
-    return new Promise((resolve) => {
-      let interval = T1;
-      let timer: NodeJS.Timeout;
-      const finish = (r: SipMessage | null) => {
-        clearTimeout(timer);
-        clearTimeout(giveUp);
-        this.#pending.delete(seq);
-        resolve(r);
-      };
-      const giveUp = setTimeout(() => finish(null), maxMs);
-      this.#pending.set(seq, finish);
-      const send = () => {
-        t.send(req, dest);
-        timer = setTimeout(send, (interval = Math.min(interval * 2, T2)) / 2);
-      };
-      send();
-    });
+    return nonInviteRequest(() => t.send(req, dest), seq, this.#pending, maxMs);
   }
 }
