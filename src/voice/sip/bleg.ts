@@ -143,24 +143,8 @@ export class BLeg {
     if (this.#state !== 'confirmed') return;
     this.#state = 'over';
     this.#endedBy('local');
-    const t = this.#t;
     const seq = this.#cseq++;
-    const bye: SipMessage = {
-      method: 'BYE',
-      uri: this.#target,
-      headers: [
-        ['via', `SIP/2.0/UDP ${t.address}:${t.port};branch=z9hG4bK${randomBytes(8).toString('hex')};rport`],
-        ['max-forwards', '70'],
-        ['from', `<sip:${this.#fromUser}@${t.address}>;tag=${this.#fromTag}`],
-        ['to', this.#remoteTo],
-        ['call-id', this.callId],
-        ['cseq', `${seq} BYE`],
-        ...this.#routes.map((r): [string, string] => ['route', r]),
-        ...this.#extra,
-      ],
-      body: '',
-    };
-    await this.#request(bye, seq, 2_000);
+    await this.#request(this.#inDialog('BYE', seq, this.#extra), seq, 2_000);
     this.close();
   }
 
@@ -213,6 +197,26 @@ export class BLeg {
     await Promise.race([answered, new Promise((r) => setTimeout(r, 500))]);
   }
 
+  /** A request in the dialog (ACK, BYE): to its target, through its route set, with a new branch. */
+  #inDialog(method: string, seq: number, extra: [string, string][]): SipMessage {
+    const t = this.#t;
+    return {
+      method,
+      uri: this.#target,
+      headers: [
+        ['via', `SIP/2.0/UDP ${t.address}:${t.port};branch=z9hG4bK${randomBytes(8).toString('hex')};rport`],
+        ['max-forwards', '70'],
+        ['from', `<sip:${this.#fromUser}@${t.address}>;tag=${this.#fromTag}`],
+        ['to', this.#remoteTo],
+        ['call-id', this.callId],
+        ['cseq', `${seq} ${method}`],
+        ...this.#routes.map((r): [string, string] => ['route', r]),
+        ...extra,
+      ],
+      body: '',
+    };
+  }
+
   /** A non-INVITE request, retransmitted until its final response (or `maxMs`). */
   #request(m: SipMessage, seq: number, maxMs: number): Promise<SipMessage | null> {
     return nonInviteRequest(() => this.#t.send(m, this.#targetAddr), seq, this.#waiting, maxMs);
@@ -238,22 +242,8 @@ export class BLeg {
       this.#routes = headers(m, 'record-route').reverse();
       const hp = hostPortOf(this.#routes.length ? uriOf(this.#routes[0]) : this.#target);
       this.#targetAddr = hp.host ? { address: hp.host, port: hp.port } : this.#to;
-      const t = this.#t;
-      this.#ack = {
-        method: 'ACK',
-        uri: this.#target,
-        headers: [
-          ['via', `SIP/2.0/UDP ${t.address}:${t.port};branch=z9hG4bK${randomBytes(8).toString('hex')};rport`],
-          ['max-forwards', '70'],
-          ['from', `<sip:${this.#fromUser}@${t.address}>;tag=${this.#fromTag}`],
-          ['to', this.#remoteTo],
-          ['call-id', this.callId],
-          ['cseq', `${c.seq} ACK`],
-          ...this.#routes.map((r): [string, string] => ['route', r]),
-        ],
-        body: '',
-      };
-      t.send(this.#ack, this.#targetAddr);
+      this.#ack = this.#inDialog('ACK', c.seq, []);
+      this.#t.send(this.#ack, this.#targetAddr);
       const answer = parseSdp(m.body) ?? undefined;
       if (this.#state === 'over') {
         // Answered after we gave up (a CANCEL crossed the 200): end it at once.
