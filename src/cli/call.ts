@@ -34,7 +34,7 @@ Runs main(data, ctx) against a simulated call (simulated time: prompts do not ma
   --json                     print one JSON object: {ok, timeline, logs, error?}`;
 
 export async function callCommand(argv: string[]): Promise<number> {
-  const { values: o, positionals } = parseCommand(argv, {
+  const parsed = parseCommand(argv, {
     data: { type: 'string' },
     dtmf: { type: 'string' },
     'hangup-after': { type: 'string' },
@@ -48,12 +48,9 @@ export async function callCommand(argv: string[]): Promise<number> {
     memory: { type: 'string' },
     realtime: { type: 'boolean' },
     json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
   }, HELP);
-  if (o.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  if (!parsed) return 0;
+  const { values: o, positionals } = parsed;
   const { file, code } = readScriptFile('call', positionals, HELP);
   const input = o.data === undefined ? '' : readData(o.data);
   const limits: Partial<Limits> = {};

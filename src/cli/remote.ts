@@ -4,7 +4,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ParseArgsConfig } from 'node:util';
 import { analyze, guessType } from '../runtime/index.js';
 import { UsageError, parseCommand, readScriptFile } from './usage.js';
 
@@ -21,9 +20,9 @@ interface Conn {
   key: string;
 }
 
-function connection(v: Record<string, string | boolean | undefined>): Conn {
-  const server = (v.server as string | undefined) ?? process.env.SCRIPTFORGE_SERVER;
-  const key = (v.key as string | undefined) ?? process.env.SCRIPTFORGE_KEY;
+function connection(v: { server?: string; key?: string }): Conn {
+  const server = v.server ?? process.env.SCRIPTFORGE_SERVER;
+  const key = v.key ?? process.env.SCRIPTFORGE_KEY;
   if (!server) throw new UsageError('no server: give --server URL or set SCRIPTFORGE_SERVER');
   if (!key) throw new UsageError('no API key: give --key KEY or set SCRIPTFORGE_KEY');
   return { server: server.replace(/\/+$/, ''), key };
@@ -57,34 +56,36 @@ async function api(c: Conn, method: string, p: string, body?: unknown): Promise<
   return json;
 }
 
-const conn = { server: { type: 'string' }, key: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+const conn = { server: { type: 'string' }, key: { type: 'string' } } as const;
 
 export async function pushCommand(argv: string[]): Promise<number> {
-  const { values: o, positionals } = parse(argv, { ...conn, name: { type: 'string' }, type: { type: 'string' }, id: { type: 'string' } }, PUSH_HELP);
-  if (o.help) return help(PUSH_HELP);
+  const parsed = parseCommand(argv, { ...conn, name: { type: 'string' }, type: { type: 'string' }, id: { type: 'string' } }, PUSH_HELP);
+  if (!parsed) return 0;
+  const { values: o, positionals } = parsed;
   const { file, code } = readScriptFile('push', positionals, PUSH_HELP);
   const c = connection(o);
-  const name = (o.name as string | undefined) ?? path.basename(file).replace(/\.[cm]?js$/, '');
+  const name = o.name ?? path.basename(file).replace(/\.[cm]?js$/, '');
   return remote(async () => {
-    let id = o.id as string | undefined;
+    let id = o.id;
     if (!id) id = ((await api(c, 'GET', '/api/v1/scripts')) as { id: string; name: string }[]).find((s) => s.name === name)?.id;
     const saved = id
       ? await api(c, 'PUT', `/api/v1/scripts/${encodeURIComponent(id)}`, { code, ...(o.type ? { type: o.type } : {}) })
-      : await api(c, 'POST', '/api/v1/scripts', { name, type: (o.type as string | undefined) ?? typeOf(code), code });
+      : await api(c, 'POST', '/api/v1/scripts', { name, type: o.type ?? typeOf(code), code });
     process.stdout.write(`${JSON.stringify({ id: saved.id, name: saved.name, version: saved.version })}\n`);
   });
 }
 
 export async function pullCommand(argv: string[]): Promise<number> {
-  const { values: o, positionals } = parse(argv, { ...conn, out: { type: 'string' }, version: { type: 'string' } }, PULL_HELP);
-  if (o.help) return help(PULL_HELP);
+  const parsed = parseCommand(argv, { ...conn, out: { type: 'string' }, version: { type: 'string' } }, PULL_HELP);
+  if (!parsed) return 0;
+  const { values: o, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError(`pull needs exactly one script ID\n\n${PULL_HELP}`);
   const c = connection(o);
   const id = encodeURIComponent(positionals[0]);
   return remote(async () => {
     const s = await api(c, 'GET', `/api/v1/scripts/${id}`);
-    const code: string = o.version ? (await api(c, 'GET', `/api/v1/scripts/${id}/versions/${encodeURIComponent(o.version as string)}`)).code : s.code;
-    const out = (o.out as string | undefined) ?? `${s.name}.js`;
+    const code: string = o.version ? (await api(c, 'GET', `/api/v1/scripts/${id}/versions/${encodeURIComponent(o.version)}`)).code : s.code;
+    const out = o.out ?? `${s.name}.js`;
     if (out === '-') process.stdout.write(code);
     else {
       fs.writeFileSync(out, code);
@@ -99,16 +100,6 @@ function typeOf(code: string): string {
   } catch {
     return 'script'; // the server names the syntax error
   }
-}
-
-function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>, usage: string) {
-  const r = parseCommand(argv, options, usage);
-  return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
-}
-
-function help(text: string): number {
-  process.stdout.write(`${text}\n`);
-  return 0;
 }
 
 async function remote(f: () => Promise<void>): Promise<number> {

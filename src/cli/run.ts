@@ -20,7 +20,7 @@ const HELP = `Usage: scriptforge run FILE [options]
 const TYPES = ['script', 'app', 'driver'];
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values: o, positionals } = parseCommand(argv, {
+  const parsed = parseCommand(argv, {
     type: { type: 'string' },
     fn: { type: 'string' },
     data: { type: 'string' },
@@ -28,12 +28,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     memory: { type: 'string' },
     isolation: { type: 'string' },
     json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
   }, HELP);
-  if (o.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  if (!parsed) return 0;
+  const { values: o, positionals } = parsed;
   const { file, code } = readScriptFile('run', positionals, HELP);
   if (o.type !== undefined && !TYPES.includes(o.type)) throw new UsageError(`--type must be one of ${TYPES.join(', ')}, not '${o.type}'`);
   if (o.isolation !== undefined && o.isolation !== 'fresh' && o.isolation !== 'reuse') {

@@ -6,16 +6,25 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** A command's options and positionals; a UsageError (with `help`) for an unknown or malformed option. */
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: O }>>;
 
-export function parseCommand<O extends Options>(argv: string[], options: O, help: string): Parsed<O> {
+/**
+ * A command's options and positionals (every command also takes -h/--help); null when help was
+ * asked for, and printed; a UsageError (with `help`) for an unknown or malformed option.
+ */
+export function parseCommand<O extends Options>(argv: string[], options: O, help: string): Parsed<O> | null {
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
-    return parseArgs({ args: argv, allowPositionals: true, options });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { ...options, help: { type: 'boolean', short: 'h' } } });
   } catch (err) {
     throw new UsageError(`${(err as Error).message}\n\n${help}`);
   }
+  if (parsed.values.help) {
+    process.stdout.write(`${help}\n`);
+    return null;
+  }
+  return parsed as unknown as Parsed<O>;
 }
 
 /** The one FILE a command takes, and its text: a UsageError (with `help`) when it is missing or unreadable. */
