@@ -61,7 +61,8 @@ describe('frozen built-ins (fresh and reuse alike)', () => {
       const seen = new Set([globalThis]), open = [], queue = [];
       const visit = (v, path) => { if (((typeof v === 'object' && v !== null) || typeof v === 'function') && !seen.has(v)) { seen.add(v); queue.push([v, path]) } };
       for (const k of Reflect.ownKeys(globalThis)) if (k !== 'process') visit(globalThis[k], String(k));
-      for (const h of [function* () {}, async function () {}, async function* () {}, [][Symbol.iterator](), new Map().entries(), ''[Symbol.iterator]()]) visit(Object.getPrototypeOf(h), 'hidden');
+      const segments = new Intl.Segmenter().segment('');
+      for (const h of [function* () {}, async function () {}, async function* () {}, [][Symbol.iterator](), new Map().entries(), ''[Symbol.iterator](), segments, segments[Symbol.iterator]()]) visit(Object.getPrototypeOf(h), 'hidden');
       while (queue.length) {
         const [o, path] = queue.pop();
         if (!Object.isFrozen(o)) open.push(path);

@@ -417,8 +417,16 @@
       }
     };
     for (const k of ownKeys(G)) if (!INSTALLED.has(k)) visit(getOwnPropertyDescriptor(G, k).value);
-    for (const h of [function* () {}, async function () {}, async function* () {}, [][Symbol.iterator](), new Map().entries(),
-      new Set().values(), ''[Symbol.iterator](), /x/[Symbol.matchAll]('')]) visit(getPrototypeOf(h));
+    // Prototypes no property leads to, only an instance: generators, iterators, segments...
+    const hidden = [function* () {}, async function () {}, async function* () {}, [][Symbol.iterator](), new Map().entries(),
+      new Set().values(), ''[Symbol.iterator](), /x/[Symbol.matchAll]('')];
+    if (typeof Intl === 'object' && typeof Intl.Segmenter === 'function') {
+      const segments = new Intl.Segmenter().segment('');
+      hidden.push(segments, segments[Symbol.iterator]());
+    }
+    if (typeof hidden[3].map === 'function') hidden.push(hidden[3].map((x) => x)); // iterator helpers (newer V8)
+    if (typeof G.Iterator === 'function' && typeof G.Iterator.from === 'function') hidden.push(G.Iterator.from({ next() { return { done: true }; } }));
+    for (const h of hidden) visit(getPrototypeOf(h));
     visit(getPrototypeOf(regexpProto));
     for (const d of regexpSaved) { visit(d.value); visit(d.get); visit(d.set); }
     // Without a descriptor object per property: this runs for every new context, and its garbage
